@@ -1,0 +1,35 @@
+"""Write files atomically: a reader sees the old file or the new one, never half."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it over `target` on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def write_atomic(target: str | Path, writer: Callable[[Path], Any]) -> None:
+    with atomic_path(target) as tmp:
+        writer(tmp)
+
+
+def write_json(target: str | Path, payload: Any) -> None:
+    write_atomic(target, lambda p: p.write_text(json.dumps(payload, indent=2) + "\n"))

@@ -1,0 +1,177 @@
+"""One typed configuration object, built from ``params.yaml`` and validated once.
+
+Every stage reads its settings from here; nothing else parses params.yaml.
+Errors name the offending key and say what was expected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+RAVDESS_DIR_ENV = "RAVDESS_DIR"
+
+
+class ConfigError(ValueError):
+    """params.yaml is missing, malformed, or holds an invalid value."""
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    raw_dir: str = "data/raw/ravdess"  # overridden by $RAVDESS_DIR at fetch time
+    include_song: bool = False  # song clips (vocal channel 02) are reported and excluded
+    min_duration_s: float = 0.5
+
+    def __post_init__(self) -> None:
+        _require(self.min_duration_s >= 0, "data.min_duration_s must be >= 0")
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    sample_rate: int = 16000
+    trim_silence: bool = True
+    trim_top_db: float = 40.0
+
+    def __post_init__(self) -> None:
+        _require(8000 <= self.sample_rate <= 48000, "audio.sample_rate must be 8000-48000 Hz")
+        _require(self.trim_top_db > 0, "audio.trim_top_db must be > 0")
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    n_fft: int = 512
+    hop_length: int = 256
+    n_mels: int = 64
+    n_mfcc: int = 20
+    delta_width: int = 9
+    contrast_fmin: float = 100.0
+    contrast_bands: int = 6
+    rolloff_percent: float = 0.85
+    f0_method: Literal["yin", "pyin"] = "yin"
+    f0_fmin: float = 65.0
+    f0_fmax: float = 600.0
+    f0_frame_length: int = 512
+    percentiles: tuple[int, ...] = (10, 50, 90)
+    workers: int = 0  # 0 = one process per core
+    cache_dir: str = "data/cache/features"
+
+    def __post_init__(self) -> None:
+        _require(self.n_fft >= 64 and self.n_fft & (self.n_fft - 1) == 0,
+                 "features.n_fft must be a power of two >= 64")
+        _require(0 < self.hop_length <= self.n_fft, "features.hop_length must be in 1..n_fft")
+        _require(0 < self.n_mfcc <= self.n_mels, "features.n_mfcc must be in 1..n_mels")
+        _require(self.delta_width >= 3 and self.delta_width % 2 == 1,
+                 "features.delta_width must be odd and >= 3")
+        _require(0 < self.rolloff_percent < 1, "features.rolloff_percent must be in (0, 1)")
+        _require(0 < self.f0_fmin < self.f0_fmax, "features.f0_fmin must be below f0_fmax")
+        _require(all(0 <= p <= 100 for p in self.percentiles),
+                 "features.percentiles must lie in 0..100")
+        _require(self.workers >= 0, "features.workers must be >= 0")
+
+    def fingerprint(self, sample_rate: int, trim_silence: bool, trim_top_db: float,
+                    version: str) -> str:
+        """Hash of everything that changes a clip's features (not where or how fast)."""
+        settings = dataclasses.asdict(self)
+        settings.pop("workers")
+        settings.pop("cache_dir")
+        settings.update(sample_rate=sample_rate, trim_silence=trim_silence,
+                        trim_top_db=trim_top_db, version=version)
+        blob = json.dumps(settings, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Params:
+    data: DataConfig = field(default_factory=DataConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    """Check `value` against a type hint, converting only lossless cases."""
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        if value not in typing.get_args(hint):
+            raise ConfigError(f"{where}: {value!r} is not one of {typing.get_args(hint)}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        (item,) = typing.get_args(hint)[:1]
+        return tuple(_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value))
+    if origin in (typing.Union, types.UnionType):
+        raise ConfigError(f"{where}: unions are not supported")  # pragma: no cover
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        return value
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, where)
+    raise ConfigError(f"{where}: unsupported type {hint!r}")  # pragma: no cover
+
+
+def _build(cls: type, mapping: Any, where: str) -> Any:
+    if mapping is None:
+        mapping = {}
+    if not isinstance(mapping, dict):
+        raise ConfigError(f"{where}: expected a mapping, got {mapping!r}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(mapping) - names)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}; known: {sorted(names)}")
+    kwargs = {k: _coerce(v, hints[k], f"{where}.{k}" if where else k) for k, v in mapping.items()}
+    return cls(**kwargs)
+
+
+def params_from_dict(mapping: dict[str, Any]) -> Params:
+    return _build(Params, mapping, "")
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    """Read and validate params.yaml; raise ConfigError with a clear message."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found (run from the repository root)") from None
+    try:
+        mapping = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return params_from_dict(mapping)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def ravdess_source(environ: typing.Mapping[str, str] = os.environ) -> Path | None:
+    """The user's local RAVDESS copy named by $RAVDESS_DIR, if any."""
+    value = environ.get(RAVDESS_DIR_ENV, "").strip()
+    return Path(value).expanduser() if value else None

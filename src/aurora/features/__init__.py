@@ -1,0 +1,1 @@
+"""Handcrafted acoustic features: one STFT per clip, frame sequences and statistics."""

@@ -1,0 +1,143 @@
+"""Build the clip manifest: one row per file under the raw directory.
+
+Every file gets a row and a status, so nothing is dropped silently: usable
+clips are ``ok``; the rest say why they are excluded (bad name, song clip,
+empty, corrupt, too short, silent, duplicate, not audio).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aurora.audio import AudioError, decode, read_file
+from aurora.config import DataConfig
+from aurora.dataset import AUDIO_SUFFIXES
+from aurora.emotions import EMOTIONS
+from aurora.parallel import parallel_map
+from aurora.ravdess import FilenameError, parse_clip_name
+
+OK = "ok"
+COLUMNS = [
+    "clip_id", "path", "content_hash", "size_bytes", "actor", "gender", "emotion",
+    "emotion_code", "intensity", "statement", "repetition", "sample_rate", "channels",
+    "duration_s", "peak", "status", "message",
+]
+_INT_COLUMNS = ["actor", "emotion_code", "intensity", "statement", "repetition",
+                "sample_rate", "channels"]
+
+
+@dataclass(frozen=True)
+class _Job:
+    root: Path
+    relative: str
+    min_duration_s: float
+    include_song: bool
+
+
+def list_files(root: Path) -> list[str]:
+    """Every regular file below `root` (following the root link), as sorted POSIX paths."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() or p.is_symlink())
+
+
+def inspect_file(job: _Job) -> dict:
+    """One manifest row for one file; never raises for a bad file."""
+    row: dict = {"clip_id": Path(job.relative).name.split(".", 1)[0], "path": job.relative}
+    if Path(job.relative).suffix.lower() not in AUDIO_SUFFIXES:
+        return {**row, "status": "not_audio", "message": "not a .wav or .flac file; ignored"}
+    try:
+        data = read_file(job.root / job.relative)
+    except AudioError as exc:
+        return {**row, "status": "unreadable", "message": str(exc)}
+    row.update(content_hash=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+    try:
+        name = parse_clip_name(job.relative)
+    except FilenameError as exc:
+        return {**row, "status": "bad_name", "message": str(exc)}
+    row.update(actor=name.actor, gender=name.gender, emotion=name.emotion,
+               emotion_code=name.emotion_code, intensity=name.intensity,
+               statement=name.statement, repetition=name.repetition)
+    if not name.is_audio_only_speech and not job.include_song:
+        return {**row, "status": "excluded",
+                "message": "not an audio-only speech clip (modality 03, vocal channel 01); "
+                           "set data.include_song to keep song clips"}
+    try:
+        audio = decode(data)
+    except AudioError as exc:
+        status = "empty" if "empty" in str(exc) or "0 frames" in str(exc) else "corrupt"
+        return {**row, "status": status, "message": str(exc)}
+    peak = float(np.abs(audio.samples).max())
+    row.update(sample_rate=audio.sample_rate, channels=audio.channels,
+               duration_s=round(audio.duration_s, 4), peak=peak)
+    if audio.duration_s < job.min_duration_s:
+        return {**row, "status": "too_short",
+                "message": f"{audio.duration_s:.3f} s is shorter than data.min_duration_s "
+                           f"= {job.min_duration_s} s"}
+    if peak == 0.0:
+        return {**row, "status": "silent", "message": "every sample is zero"}
+    return {**row, "status": OK, "message": ""}
+
+
+def _mark_duplicates(frame: pd.DataFrame) -> None:
+    """Keep the first copy of each clip name; flag identical audio under two names.
+
+    RAVDESS itself ships one such pair (actor 07, happy, strong, statement 2,
+    repetitions 1 and 2 are byte-identical). Within one actor it is kept, with
+    a warning, since actor-wise splits keep both copies on one side; across
+    actors the later copy is excluded, as it would leak between splits.
+    """
+    ok = frame[frame.status == OK]
+    first = ok.groupby("clip_id")["path"].transform("first")
+    dup = ok.index[ok["path"] != first]
+    frame.loc[dup, "message"] = [f"same clip name as {first[i]}; duplicate ignored" for i in dup]
+    frame.loc[dup, "status"] = "duplicate"
+
+    ok = frame[frame.status == OK]
+    first = ok.groupby("content_hash")[["path", "actor"]].transform("first")
+    for i in ok.index[ok["path"] != first["path"]]:
+        if frame.at[i, "actor"] == first.at[i, "actor"]:
+            frame.at[i, "message"] = (f"warning: same audio content as {first.at[i, 'path']} "
+                                      "(same actor, kept)")
+        else:
+            frame.at[i, "message"] = (f"same audio content as {first.at[i, 'path']}, another "
+                                      "actor's clip; excluded to keep splits disjoint")
+            frame.at[i, "status"] = "duplicate"
+
+
+def build_manifest(root: Path, config: DataConfig, workers: int = 0) -> pd.DataFrame:
+    """Inspect every file under `root`; return the manifest (all files, with status)."""
+    jobs = [_Job(root, rel, config.min_duration_s, config.include_song) for rel in list_files(root)]
+    rows = list(parallel_map(inspect_file, jobs, workers=workers, desc="ingest"))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    _mark_duplicates(frame)
+    for column in _INT_COLUMNS:
+        frame[column] = frame[column].astype("Int64")
+    frame["size_bytes"] = frame["size_bytes"].astype("Int64")
+    for column in ("duration_s", "peak"):
+        frame[column] = frame[column].astype("float64")
+    frame["emotion"] = pd.Categorical(frame["emotion"], categories=EMOTIONS)
+    return frame
+
+
+def usable(manifest: pd.DataFrame) -> pd.DataFrame:
+    """The clips that downstream stages use."""
+    return manifest[manifest.status == OK].reset_index(drop=True)
+
+
+def summary_table(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Usable clips per actor x emotion, with totals."""
+    ok = usable(manifest)
+    table = pd.crosstab(ok["actor"], ok["emotion"], margins=True, margins_name="total",
+                        dropna=False)
+    return table
+
+
+def report(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Files that were not ingested, and why, plus warnings about ingested ones."""
+    flagged = (manifest.status != OK) | (manifest.message.fillna("") != "")
+    return manifest.loc[flagged, ["path", "status", "message"]]

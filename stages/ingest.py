@@ -1,0 +1,50 @@
+"""Stage `ingest`: every file under data.raw_dir -> artifacts/manifest.parquet.
+
+Usable clips have status ``ok``; every other file is listed with its reason
+in artifacts/ingest_report.csv and counted in artifacts/ingest_summary.json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from aurora.atomic import write_atomic, write_json
+from aurora.config import load_params
+from aurora.manifest import build_manifest, report, summary_table, usable
+from stages._run import run
+
+MANIFEST = Path("artifacts/manifest.parquet")
+REPORT = Path("artifacts/ingest_report.csv")
+SUMMARY = Path("artifacts/ingest_summary.json")
+
+
+def main() -> None:
+    params = load_params()
+    raw_dir = Path(params.data.raw_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"{raw_dir} does not exist; run `dvc repro` (its fetch stage "
+                                "links $RAVDESS_DIR or downloads RAVDESS)")
+    manifest = build_manifest(raw_dir, params.data, workers=params.features.workers)
+    problems = report(manifest)
+    ok = usable(manifest)
+    write_atomic(MANIFEST, lambda tmp: manifest.to_parquet(tmp, index=False))
+    write_atomic(REPORT, lambda tmp: problems.to_csv(tmp, index=False))
+    write_json(SUMMARY, {
+        "files": len(manifest),
+        "usable_clips": len(ok),
+        "actors": int(ok.actor.nunique()),
+        "clips_per_emotion": {str(k): int(v) for k, v in ok.emotion.value_counts(sort=False).items()},
+        "status_counts": {str(k): int(v) for k, v in manifest.status.value_counts().items()},
+    })
+    with pd.option_context("display.max_rows", 100, "display.width", 160):
+        print(summary_table(manifest).to_string())
+    print(f"\n{len(ok)} usable clips from {ok.actor.nunique()} actors; "
+          f"{len(manifest) - len(ok)} files not used; report in {REPORT}:")
+    for row in problems.itertuples():
+        print(f"  {row.status:10s} {row.path}: {row.message}")
+
+
+if __name__ == "__main__":
+    run("ingest", main)

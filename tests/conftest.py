@@ -1,0 +1,58 @@
+"""Shared fixtures. Unit tests generate their own clips; tests that need real
+RAVDESS clips read $RAVDESS_DIR and are skipped only where it is unset."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def voice_like(seconds: float, sr: int, f0: float = 140.0, seed: int = 0) -> np.ndarray:
+    """A harmonic tone with a pitch glide and breath noise, between short silences."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * sr)) / sr
+    pitch = f0 * (1 + 0.15 * np.sin(2 * np.pi * 0.7 * t))
+    phase = 2 * np.pi * np.cumsum(pitch) / sr
+    y = sum(np.sin(k * phase) / k for k in range(1, 8))
+    envelope = np.clip(np.sin(np.pi * t / t[-1]) * 1.5, 0, 1) if len(t) > 1 else np.ones_like(t)
+    y = 0.3 * envelope * y + 0.003 * rng.standard_normal(len(t))
+    silence = np.zeros(int(0.2 * sr))
+    return np.concatenate([silence, y, silence]).astype(np.float32)
+
+
+def write_clip(path: Path, *, seconds: float = 1.5, sr: int = 48000, channels: int = 1,
+               subtype: str = "PCM_16", f0: float = 140.0, seed: int = 0) -> Path:
+    y = voice_like(seconds, sr, f0=f0, seed=seed)
+    data = np.stack([y] * channels, axis=1) if channels > 1 else y
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, data, sr, subtype=subtype)
+    return path
+
+
+@pytest.fixture
+def clip_writer(tmp_path):
+    return lambda name, **kw: write_clip(tmp_path / name, **kw)
+
+
+@pytest.fixture(scope="session")
+def ravdess_dir() -> Path:
+    value = os.environ.get("RAVDESS_DIR")
+    if not value:
+        pytest.skip("RAVDESS_DIR is not set")
+    path = Path(value)
+    assert path.is_dir(), f"RAVDESS_DIR={value} is not a directory"
+    return path
+
+
+@pytest.fixture(scope="session")
+def ravdess_wav_dir(ravdess_dir) -> Path:
+    path = ravdess_dir.parent / "ravdess-wav"
+    if not path.is_dir():
+        pytest.skip(f"{path} (original WAV files) is not there")
+    return path

@@ -1,0 +1,48 @@
+import pytest
+
+from aurora.config import ConfigError, FeatureConfig, load_params, params_from_dict
+from tests.conftest import REPO
+
+
+def test_repository_params_are_valid():
+    params = load_params(REPO / "params.yaml")
+    assert params.audio.sample_rate == 16000
+    assert params.data.raw_dir == "data/raw/ravdess"
+
+
+@pytest.mark.parametrize(("mapping", "message"), [
+    ({"features": {"n_mfcc": "twenty"}}, "features.n_mfcc: expected an integer"),
+    ({"features": {"n_fft": 500}}, "power of two"),
+    ({"features": {"f0_method": "crepe"}}, "features.f0_method: 'crepe' is not one of"),
+    ({"audio": {"trim_silence": "yes"}}, "audio.trim_silence: expected true or false"),
+    ({"features": {"nmfcc": 20}}, r"features: unknown key\(s\) \['nmfcc'\]"),
+    ({"stages": {}}, r"unknown key\(s\) \['stages'\]"),
+    ({"features": {"percentiles": [10, 150]}}, "percentiles must lie in 0..100"),
+    ({"data": []}, "data: expected a mapping"),
+])
+def test_invalid_values_get_clear_errors(mapping, message):
+    with pytest.raises(ConfigError, match=message):
+        params_from_dict(mapping)
+
+
+def test_load_params_names_the_file(tmp_path):
+    bad = tmp_path / "params.yaml"
+    bad.write_text("features: {n_mels: -1, n_mfcc: 4}\n")
+    with pytest.raises(ConfigError, match=r"params.yaml: features.n_mfcc must be in 1..n_mels"):
+        load_params(bad)
+    with pytest.raises(ConfigError, match="not found"):
+        load_params(tmp_path / "missing.yaml")
+    bad.write_text("features: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_params(bad)
+
+
+def test_fingerprint_ignores_speed_settings_only():
+    base = FeatureConfig()
+    same = FeatureConfig(workers=7, cache_dir="elsewhere")
+    other = FeatureConfig(n_mfcc=13)
+    fp = lambda c: c.fingerprint(16000, True, 40.0, "1")  # noqa: E731
+    assert fp(base) == fp(same)
+    assert fp(base) != fp(other)
+    assert base.fingerprint(16000, True, 40.0, "1") != base.fingerprint(22050, True, 40.0, "1")
+    assert base.fingerprint(16000, True, 40.0, "1") != base.fingerprint(16000, True, 40.0, "2")
