@@ -94,7 +94,7 @@ class FeatureExtractor:
         total = magnitude.sum(axis=0)
         safe_total = np.where(total > 0, total, 1.0)
         centroid = (self.freqs @ magnitude) / safe_total
-        cumulative = np.cumsum(power, axis=0)
+        cumulative = np.cumsum(magnitude, axis=0)  # librosa's roll-off: magnitude, not power
         rolloff_bin = (cumulative >= cfg.rolloff_percent * cumulative[-1:]).argmax(axis=0)
         rolloff = self.freqs[rolloff_bin]
         zcr = librosa.feature.zero_crossing_rate(y, frame_length=cfg.n_fft, hop_length=cfg.hop_length)[0]

@@ -14,7 +14,11 @@ from librosa.util import frame as frame_signal
 
 def yin(y: np.ndarray, *, sr: int, fmin: float, fmax: float, frame_length: int,
         hop_length: int, threshold: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """Return (f0 in Hz, aperiodicity in [0, ~1]) per centred frame."""
+    """Return (f0 in Hz, aperiodicity in [0, 2]) per centred frame.
+
+    f0 equals librosa.yin with the same arguments; aperiodicity is YIN's d'
+    at the chosen lag (low = clearly periodic), 1 for near-silent frames.
+    """
     min_period = int(np.floor(sr / fmax))
     max_period = min(int(np.ceil(sr / fmin)), frame_length - 1)
     padded = np.pad(y.astype(np.float32, copy=False), frame_length // 2)
@@ -44,4 +48,8 @@ def yin(y: np.ndarray, *, sr: int, fmin: float, fmax: float, frame_length: int,
     shift = np.where(interior, shift, 0.0)
     f0 = sr / (min_period + lag + shift)
     aperiodicity = np.clip(cmnd[rows, lag], 0.0, 2.0)
+    # Digital silence makes d' = 0/0, which reads as perfectly periodic: frames
+    # 60 dB below the loudest frame count as aperiodic instead.
+    frame_energy = energy[:, -1]
+    aperiodicity[frame_energy <= 1e-6 * frame_energy.max() + np.finfo(np.float32).tiny] = 1.0
     return f0.astype(np.float32), aperiodicity.astype(np.float32)
