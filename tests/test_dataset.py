@@ -14,9 +14,9 @@ from aurora.dataset import DatasetError, download, has_audio, prepare_raw_dir
 
 class _RangeHandler(http.server.BaseHTTPRequestHandler):
     payload = b""
-    seen_ranges: list = []
+    seen_ranges: list  # set per test by the fixture
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         start = 0
         header = self.headers.get("Range")
         self.seen_ranges.append(header)

@@ -116,3 +116,17 @@ def test_pyin_option_gives_pitch_too():
     clip = extractor.frames(voice_like(0.8, SR, f0=200.0))
     f0 = clip.frames[:, extractor.frame_names.index("f0")]
     assert 170 < np.median(f0[f0 > 0]) < 230
+
+
+@pytest.mark.parametrize("width", [3, 5, 9])
+@pytest.mark.parametrize("n_frames", [9, 10, 57])
+def test_fast_savgol_equals_scipy(width, n_frames):
+    import scipy.signal
+
+    from aurora.features.extract import _savgol
+
+    x = np.random.default_rng(width * n_frames).standard_normal((5, n_frames)).astype(np.float32)
+    for order in (1, 2):
+        expected = scipy.signal.savgol_filter(x, width, polyorder=order, deriv=order, axis=-1,
+                                              mode="interp")
+        np.testing.assert_allclose(_savgol(x, width, order), expected, atol=1e-5)

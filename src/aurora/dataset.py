@@ -126,7 +126,8 @@ def unpack(archive: Path, raw_dir: Path) -> None:
                         raise DatasetError(f"{archive}: unsafe path {member!r} in archive")
                 zf.extractall(tmp)
         except zipfile.BadZipFile as exc:
-            raise DatasetError(f"{archive} is not a valid zip file ({exc}); delete it and run again") from None
+            raise DatasetError(f"{archive} is not a valid zip file ({exc}); "
+                               "delete it and run again") from None
         if raw_dir.is_dir():
             raw_dir.rmdir()  # empty: prepare_raw_dir refuses to download over files
         os.replace(Path(tmp), raw_dir)
