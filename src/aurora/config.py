@@ -90,10 +90,117 @@ class FeatureConfig:
 
 
 @dataclass(frozen=True)
+class LabelsConfig:
+    classes: tuple[str, ...] = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust",
+                                "surprised")
+    merge: dict[str, str] = field(default_factory=dict)  # e.g. {calm: neutral}
+
+    def __post_init__(self) -> None:
+        from aurora.labels import LabelSpace
+
+        try:
+            LabelSpace(self.classes, self.merge)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    def space(self):
+        from aurora.labels import LabelSpace
+
+        return LabelSpace(self.classes, self.merge)
+
+
+@dataclass(frozen=True)
+class SplitConfig:
+    test_actors: tuple[int, ...] = (21, 22, 23, 24)
+    cv_folds: int = 5
+    val_actors: int = 2  # per fold, from its training actors, for early stopping
+
+    def __post_init__(self) -> None:
+        _require(self.cv_folds >= 2, "split.cv_folds must be >= 2")
+        _require(self.val_actors >= 1, "split.val_actors must be >= 1")
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    enabled: bool = True
+    copies: int = 2  # augmented copies per training clip
+    probability: float = 0.5  # chance that each transform is part of a copy's recipe
+    gain_db: float = 6.0
+    shift_s: float = 0.25
+    pitch_semitones: float = 2.0
+    stretch: float = 0.1  # time-stretch rate within 1 +/- stretch
+    noise_snr_db: tuple[float, ...] = (10.0, 30.0)
+    seed: int = 13
+
+    @property
+    def effective_copies(self) -> int:
+        return self.copies if self.enabled else 0
+
+    def __post_init__(self) -> None:
+        _require(self.copies >= 0, "augment.copies must be >= 0")
+        _require(0 < self.probability <= 1, "augment.probability must be in (0, 1]")
+        _require(0 <= self.stretch < 0.5, "augment.stretch must be in [0, 0.5)")
+        _require(len(self.noise_snr_db) == 2 and self.noise_snr_db[0] <= self.noise_snr_db[1],
+                 "augment.noise_snr_db must be [low, high]")
+
+
+SEQUENCE_MODELS = ("cnn_se", "cnn_bilstm")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    model: Literal["logreg", "mlp", "cnn_se", "cnn_bilstm"] = "mlp"
+    speaker_norm: bool = True  # z-score each speaker's features by its own unlabelled clips
+    compare_speaker_norm: bool = True  # cross-validate the other setting too, for the report
+    use_augmented: bool = True
+    class_weights: bool = True
+    smote: bool = False  # utterance-statistics models only
+    loss: Literal["auto", "ce", "focal"] = "auto"  # auto: focal for cnn_bilstm, else ce
+    focal_gamma: float = 2.0
+    max_epochs: int = 60
+    patience: int = 10  # epochs without a better validation UAR before stopping
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    dropout: float = 0.3
+    hidden: int = 256
+    logreg_c: float = 0.1
+    sequence_input: Literal["frames", "logmel", "both"] = "frames"
+    max_frames: int = 320
+    spec_time_masks: int = 2
+    spec_time_width: int = 20
+    spec_freq_masks: int = 2
+    spec_freq_width: int = 8
+    threads: int = 0  # torch threads; 0 = all cores
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        _require(not (self.smote and self.model in SEQUENCE_MODELS),
+                 f"train.smote applies to utterance-statistics models (logreg, mlp), not "
+                 f"{self.model}; sequence models are balanced with class weights")
+        _require(self.max_epochs >= 1 and self.patience >= 1, "train.max_epochs and patience must be >= 1")
+        _require(self.batch_size >= 2, "train.batch_size must be >= 2")
+        _require(self.learning_rate > 0 and self.logreg_c > 0, "train.learning_rate and logreg_c must be > 0")
+        _require(0 <= self.dropout < 1, "train.dropout must be in [0, 1)")
+
+    @property
+    def is_sequence_model(self) -> bool:
+        return self.model in SEQUENCE_MODELS
+
+    @property
+    def focal(self) -> bool:
+        return self.loss == "focal" or (self.loss == "auto" and self.model == "cnn_bilstm")
+
+
+@dataclass(frozen=True)
 class Params:
     data: DataConfig = field(default_factory=DataConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     features: FeatureConfig = field(default_factory=FeatureConfig)
+    labels: LabelsConfig = field(default_factory=LabelsConfig)
+    split: SplitConfig = field(default_factory=SplitConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
 
 
 def _require(ok: bool, message: str) -> None:
@@ -113,6 +220,11 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
             raise ConfigError(f"{where}: expected a list, got {value!r}")
         (item,) = typing.get_args(hint)[:1]
         return tuple(_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a mapping, got {value!r}")
+        key_hint, value_hint = typing.get_args(hint)
+        return {_coerce(k, key_hint, where): _coerce(v, value_hint, f"{where}.{k}") for k, v in value.items()}
     if origin in (typing.Union, types.UnionType):
         raise ConfigError(f"{where}: unions are not supported")  # pragma: no cover
     if hint is bool:

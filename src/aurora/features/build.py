@@ -9,8 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
+from aurora.atomic import write_atomic, write_json
 from aurora.audio import AudioError, load_mono
+from aurora.augment import Recipe, apply_recipe
 from aurora.config import AudioConfig, FeatureConfig
 from aurora.features.cache import FeatureCache
 from aurora.features.extract import FeatureExtractor
@@ -27,10 +30,14 @@ def extractor_for(features: FeatureConfig, audio: AudioConfig) -> FeatureExtract
     return _EXTRACTORS[key]
 
 
-def extract_file(path: Path, features: FeatureConfig, audio: AudioConfig) -> dict:
-    """A cache row for one file (without its content hash)."""
+def extract_file(path: Path, features: FeatureConfig, audio: AudioConfig,
+                 recipe: Recipe | None = None) -> dict:
+    """A cache row for one file (without its content hash), optionally augmented first."""
     extractor = extractor_for(features, audio)
-    y = extractor.prepare(load_mono(path, audio.sample_rate))
+    y = load_mono(path, audio.sample_rate)
+    if recipe is not None:
+        y = apply_recipe(y, audio.sample_rate, recipe)
+    y = extractor.prepare(y)
     clip = extractor.frames(y)
     return {
         "n_frames": clip.frames.shape[0],
@@ -40,10 +47,11 @@ def extract_file(path: Path, features: FeatureConfig, audio: AudioConfig) -> dic
     }
 
 
-def _job(item: tuple[str, Path], features: FeatureConfig, audio: AudioConfig) -> dict:
-    content_hash, path = item
+def _job(item: tuple[str, Path, str | None], features: FeatureConfig, audio: AudioConfig) -> dict:
+    content_hash, path, recipe = item
     try:
-        return {"content_hash": content_hash, **extract_file(path, features, audio)}
+        recipe = Recipe.from_json(recipe) if recipe else None
+        return {"content_hash": content_hash, **extract_file(path, features, audio, recipe)}
     except AudioError as exc:
         return {"content_hash": content_hash, "error": f"{path}: {exc}"}
 
@@ -55,20 +63,41 @@ class FeatureSet:
     stats: pd.DataFrame  # clip_id, content_hash, one float32 column per statistic
     frames: pa.Table  # clip_id, content_hash, n_frames, frames, logmel
     frame_names: list[str]
+    stat_names: list[str]
     computed: int = 0
     cached: int = 0
     failed: list[str] = field(default_factory=list)
 
+    def save(self, out_dir: Path, **summary) -> None:
+        """Write stats.parquet, frames.parquet and summary.json (atomically) to `out_dir`."""
+        write_atomic(out_dir / "stats.parquet", lambda tmp: self.stats.to_parquet(tmp, index=False))
+        write_atomic(out_dir / "frames.parquet",
+                     lambda tmp: pq.write_table(self.frames, tmp, compression="zstd"))
+        write_json(out_dir / "summary.json", {
+            "clips": len(self.stats), "computed": self.computed, "cached": self.cached,
+            "failed": self.failed, **summary,
+            "statistics": len(self.stat_names), "frame_features": self.frame_names,
+        })
+
+    def describe(self) -> str:
+        return (f"{len(self.stats)} clips ({self.computed} computed, {self.cached} from cache, "
+                f"{len(self.failed)} failed)")
+
 
 def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
                    audio: AudioConfig) -> FeatureSet:
-    """`clips` needs clip_id, path (relative to raw_dir) and content_hash."""
+    """`clips` needs clip_id, path (relative to raw_dir) and content_hash.
+
+    An optional `recipe` column (JSON, see aurora.augment) augments the audio
+    before extraction; such rows carry the copy's derived key as content_hash.
+    """
     extractor = extractor_for(features, audio)
     cache = FeatureCache(features.cache_dir, extractor.fingerprint)
     known = cache.known()
     todo = clips.drop_duplicates("content_hash")
     todo = todo[~todo.content_hash.isin(known)]
-    jobs = [(h, raw_dir / p) for h, p in zip(todo.content_hash, todo.path, strict=True)]
+    recipes = todo["recipe"] if "recipe" in todo else [None] * len(todo)
+    jobs = [(h, raw_dir / p, r) for h, p, r in zip(todo.content_hash, todo.path, recipes, strict=True)]
     results = list(parallel_map(partial(_job, features=features, audio=audio), jobs,
                                 workers=features.workers, desc="features"))
     failed = [r["error"] for r in results if "error" in r]
@@ -91,7 +120,7 @@ def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
         "frame_names": ",".join(extractor.frame_names),
         "fingerprint": extractor.fingerprint,
     })
-    return FeatureSet(stats, frames, extractor.frame_names,
+    return FeatureSet(stats, frames, extractor.frame_names, extractor.stat_names,
                       computed=len(results) - len(failed),
                       cached=len(clips) - len(jobs),
                       failed=failed)

@@ -1,0 +1,106 @@
+"""Audio-level augmentation of training clips.
+
+Each copy of a clip draws its own transforms from a generator seeded by
+(seed, the clip's content hash, copy number), so copies are reproducible and
+independent of processing order. The recipe travels with the copy, and the
+copy's cache key is derived from the source's content hash and the recipe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import librosa
+import numpy as np
+import pandas as pd
+
+from aurora.config import AugmentConfig
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """The transforms applied to one copy (None = not applied)."""
+
+    gain_db: float | None = None
+    shift_s: float | None = None
+    pitch_semitones: float | None = None
+    stretch_rate: float | None = None
+    noise_snr_db: float | None = None
+    noise_seed: int | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({k: round(v, 4) for k, v in self.__dict__.items() if v is not None},
+                          sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Recipe:
+        return cls(**json.loads(text))
+
+
+def draw_recipe(content_hash: str, copy: int, *, seed: int, probability: float,
+                gain_db: float, shift_s: float, pitch_semitones: float, stretch: float,
+                noise_snr_db: tuple[float, float]) -> Recipe:
+    """Random transforms for copy `copy` of a clip; at least one is always applied."""
+    digest = hashlib.sha256(f"{seed}|{content_hash}|{copy}".encode()).digest()
+    rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
+    chosen = rng.random(5) < probability
+    if not chosen.any():
+        chosen[rng.integers(5)] = True
+    lo, hi = noise_snr_db
+    values = [
+        rng.uniform(-gain_db, gain_db),
+        rng.uniform(-shift_s, shift_s),
+        rng.uniform(-pitch_semitones, pitch_semitones),
+        float(np.exp(rng.uniform(np.log(1 - stretch), np.log(1 + stretch)))),
+        rng.uniform(lo, hi),
+    ]
+    noise_seed = int(rng.integers(2**31)) if chosen[4] else None
+    return Recipe(*[float(v) if c else None for v, c in zip(values, chosen, strict=True)], noise_seed)
+
+
+def copy_key(content_hash: str, recipe: Recipe) -> str:
+    """Cache key of an augmented copy: changes with the source bytes or the recipe."""
+    return hashlib.sha256(f"{content_hash}|{recipe.to_json()}".encode()).hexdigest()
+
+
+def apply_recipe(y: np.ndarray, sr: int, recipe: Recipe) -> np.ndarray:
+    """Apply `recipe` to mono float32 audio; the output keeps roughly the same level."""
+    out = y.astype(np.float32, copy=True)
+    if recipe.pitch_semitones is not None:
+        out = librosa.effects.pitch_shift(out, sr=sr, n_steps=recipe.pitch_semitones)
+    if recipe.stretch_rate is not None:
+        out = librosa.effects.time_stretch(out, rate=recipe.stretch_rate)
+    if recipe.shift_s is not None:
+        n = round(abs(recipe.shift_s) * sr)
+        pad = np.zeros(min(n, len(out)), dtype=np.float32)
+        out = (np.concatenate([pad, out[: len(out) - len(pad)]]) if recipe.shift_s > 0
+               else np.concatenate([out[len(pad):], pad]))
+    if recipe.gain_db is not None:
+        out = out * np.float32(10 ** (recipe.gain_db / 20))
+    if recipe.noise_snr_db is not None:
+        power = float(np.mean(out**2))
+        if power > 0:
+            rng = np.random.default_rng(recipe.noise_seed or 0)
+            noise = rng.standard_normal(len(out)).astype(np.float32)
+            out = out + noise * np.float32(np.sqrt(power / 10 ** (recipe.noise_snr_db / 10)))
+    return out.astype(np.float32, copy=False)
+
+
+def augmentation_requests(clips: pd.DataFrame, config: AugmentConfig) -> pd.DataFrame:
+    """One row per augmented copy of each clip in `clips` (which must hold only
+    clips allowed into training): clip_id, source_clip_id, path, content_hash
+    (the copy's derived cache key) and recipe (JSON)."""
+    rows = []
+    for clip in clips.itertuples():
+        for k in range(config.effective_copies):
+            recipe = draw_recipe(
+                clip.content_hash, k, seed=config.seed, probability=config.probability,
+                gain_db=config.gain_db, shift_s=config.shift_s,
+                pitch_semitones=config.pitch_semitones, stretch=config.stretch,
+                noise_snr_db=tuple(config.noise_snr_db))
+            rows.append({"clip_id": f"{clip.clip_id}+aug{k + 1}", "source_clip_id": clip.clip_id,
+                         "path": clip.path, "content_hash": copy_key(clip.content_hash, recipe),
+                         "recipe": recipe.to_json()})
+    return pd.DataFrame(rows, columns=["clip_id", "source_clip_id", "path", "content_hash", "recipe"])

@@ -1,0 +1,89 @@
+"""Load the feature artifacts into memory as one table of examples.
+
+Rows are the original clips plus (optionally) their augmented copies. A copy
+inherits its source's actor and label, so selecting a fold's training rows
+by actor can never pull in a copy of a validation or test clip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from aurora.labels import LabelSpace
+from aurora.splits import Fold
+
+META = ["clip_id", "source_clip_id", "actor", "gender", "emotion", "label", "augmented"]
+
+
+@dataclass
+class Corpus:
+    meta: pd.DataFrame  # META columns, one row per example
+    stats: np.ndarray  # (n, n_stats) float32
+    stat_names: list[str]
+    sequences: list[np.ndarray] | None  # (frames, dims) float32 per example, if loaded
+    sequence_names: list[str]
+
+    def rows(self, actors, *, augmented: bool) -> np.ndarray:
+        """Indices of modelled examples spoken by `actors` (copies only if `augmented`)."""
+        keep = self.meta.actor.isin(list(actors)).to_numpy() & (self.meta.label.to_numpy() >= 0)
+        if not augmented:
+            keep &= ~self.meta.augmented.to_numpy()
+        return np.flatnonzero(keep)
+
+    def fold_rows(self, fold: Fold, *, augmented: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(train, validation, test) indices; only training may include augmented copies."""
+        return (self.rows(fold.train, augmented=augmented), self.rows(fold.val, augmented=False),
+                self.rows(fold.test, augmented=False))
+
+
+def _sequences(frames_path: Path, clip_ids: pd.Series, which: str) -> tuple[list[np.ndarray], list[str]]:
+    table = pq.read_table(frames_path)
+    names = table.schema.metadata[b"frame_names"].decode().split(",")
+    position = {c: i for i, c in enumerate(table["clip_id"].to_pylist())}
+    n_frames = table["n_frames"].to_numpy()
+    frames = table["frames"].combine_chunks() if which != "logmel" else None
+    logmel = table["logmel"].combine_chunks() if which != "frames" else None
+    out = []
+    for clip_id in clip_ids:
+        i = position[clip_id]
+        parts = []
+        if frames is not None:
+            parts.append(np.asarray(frames[i].values, dtype=np.float32).reshape(n_frames[i], -1))
+        if logmel is not None:
+            parts.append(np.asarray(logmel[i].values, dtype=np.float32).reshape(n_frames[i], -1))
+        out.append(np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0])
+    n_mels = len(logmel[0].values) // int(n_frames[0]) if logmel is not None and len(table) else 0
+    seq_names = (names if frames is not None else []) + [f"logmel{i + 1:02d}" for i in range(n_mels)]
+    return out, seq_names
+
+
+def load_corpus(manifest: pd.DataFrame, features_dir: Path, augment_dir: Path | None,
+                labels: LabelSpace, *, sequences: str | None = None) -> Corpus:
+    """Join manifest labels with features. `sequences`: None, "frames", "logmel" or "both"."""
+    clips = manifest[manifest.status == "ok"].set_index("clip_id")
+    parts = [(features_dir, False)] + ([(augment_dir, True)] if augment_dir else [])
+    metas, stats, seqs, stat_names, seq_names = [], [], [], [], []
+    for directory, augmented in parts:
+        table = pd.read_parquet(directory / "stats.parquet")
+        if table.empty:
+            continue
+        source = table["source_clip_id"] if augmented else table["clip_id"]
+        info = clips.loc[source, ["actor", "gender", "emotion"]].reset_index(drop=True)
+        meta = pd.DataFrame({"clip_id": table.clip_id.to_numpy(), "source_clip_id": source.to_numpy(),
+                             "actor": info.actor.astype(int).to_numpy(), "gender": info.gender.to_numpy(),
+                             "emotion": info.emotion.astype(str).to_numpy(),
+                             "label": labels.encode(info.emotion.astype(str)), "augmented": augmented})
+        skip = {"clip_id", "content_hash", "source_clip_id", "recipe"}
+        stat_names = [c for c in table.columns if c not in skip]
+        metas.append(meta)
+        stats.append(table[stat_names].to_numpy(np.float32))
+        if sequences:
+            more, seq_names = _sequences(directory / "frames.parquet", table.clip_id, sequences)
+            seqs.extend(more)
+    return Corpus(pd.concat(metas, ignore_index=True), np.vstack(stats), stat_names,
+                  seqs if sequences else None, seq_names)

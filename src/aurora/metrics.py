@@ -1,0 +1,67 @@
+"""Classification metrics, per class and summarised over folds.
+
+UAR (unweighted average recall) is the mean of per-class recalls, the usual
+headline for emotion recognition because it does not reward guessing the
+majority class.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+HEADLINE = ("accuracy", "macro_f1", "weighted_f1", "uar", "min_class_recall")
+
+
+def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list[str]) -> dict:
+    labels = np.arange(len(classes))
+    counts = confusion_matrix(y_true, y_pred, labels=labels)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, zero_division=0)
+    present = support > 0
+    n = counts.sum()
+    per_class = {}
+    for i, name in enumerate(classes):
+        tp = counts[i, i]
+        tn = n - counts[i].sum() - counts[:, i].sum() + tp
+        per_class[name] = {"precision": float(precision[i]), "recall": float(recall[i]),
+                           "f1": float(f1[i]), "support": int(support[i]),
+                           "one_vs_rest_accuracy": float((tp + tn) / n) if n else 0.0}
+    row_sums = counts.sum(axis=1, keepdims=True)
+    return {
+        "n": int(n),
+        "accuracy": float(np.trace(counts) / n) if n else 0.0,
+        "macro_f1": float(f1[present].mean()) if present.any() else 0.0,
+        "weighted_f1": float((f1 * support).sum() / support.sum()) if support.sum() else 0.0,
+        "uar": float(recall[present].mean()) if present.any() else 0.0,
+        "min_class_recall": float(recall[present].min()) if present.any() else 0.0,
+        "per_class": per_class,
+        "confusion": counts.tolist(),
+        "confusion_normalized": np.divide(counts, np.maximum(row_sums, 1)).round(4).tolist(),
+    }
+
+
+def summarize(fold_metrics: list[dict], classes: list[str]) -> dict:
+    """Mean and (population) std over folds of every headline and per-class figure."""
+    def stat(values: list[float]) -> dict:
+        return {"mean": float(np.mean(values)), "std": float(np.std(values))}
+
+    out = {key: stat([m[key] for m in fold_metrics]) for key in HEADLINE}
+    out["per_class"] = {c: {k: stat([m["per_class"][c][k] for m in fold_metrics])
+                            for k in ("precision", "recall", "f1")} for c in classes}
+    return out
+
+
+def expected_calibration_error(probs: np.ndarray, y_true: np.ndarray, bins: int = 15) -> float:
+    """ECE with equal-width confidence bins (Guo et al., 2017)."""
+    confidence = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == y_true
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in itertools.pairwise(edges):
+        inside = (confidence > lo) & (confidence <= hi)
+        if inside.any():
+            ece += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
+    return float(ece)

@@ -1,0 +1,60 @@
+"""The model card: what the model is, how it was evaluated, and where it fails."""
+
+from __future__ import annotations
+
+
+def _pm(stat: dict) -> str:
+    return f"{stat['mean']:.3f} ± {stat['std']:.3f}"
+
+
+def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict]) -> str:
+    """Markdown. `cv` maps a mode name ("speaker-norm on"/"off") to metrics.summarize output."""
+    lines = [
+        f"# AURORA model card: `{config['model']}`",
+        "",
+        "## What it does",
+        f"Classifies a speech clip into one of {len(config['classes'])} emotions: "
+        f"{', '.join(config['classes'])}. Input: {config['input']} computed from 16 kHz mono audio "
+        f"(feature fingerprint `{config['feature_fingerprint']}`).",
+        "",
+        "## Data",
+        f"RAVDESS speech (Livingstone & Russo, 2018; CC BY-NC-SA 4.0): acted, North American English, "
+        f"two fixed sentences, 24 professional actors. This model was trained on actors "
+        f"{config['split']['train']} with early stopping on actors {config['split']['val']}; "
+        f"test actors present: {config['split']['test'] or 'none'}.",
+        f"Augmented copies per training clip: {config['augmented_copies']}; class weights: "
+        f"{config['class_weights']}; SMOTE: {config['smote']}; per-speaker standardisation: "
+        f"{config['speaker_norm']}. Training data hash `{config['training_hash'][:16]}`.",
+        "",
+        "## Evaluation protocol",
+        f"{len(folds)}-fold leave-actors-out cross-validation over the non-test actors "
+        "(gender-balanced folds; validation actors drawn from each fold's training actors). "
+        "No augmented copy, SMOTE sample or normalisation statistic of a held-out actor touches "
+        "training or model selection.",
+        "",
+        "| mode | accuracy | macro-F1 | UAR | min class recall |",
+        "|---|---|---|---|---|",
+    ]
+    for mode, s in cv.items():
+        lines.append(f"| CV, {mode} | {_pm(s['accuracy'])} | {_pm(s['macro_f1'])} | {_pm(s['uar'])} | "
+                     f"{_pm(s['min_class_recall'])} |")
+    if test:
+        lines.append(f"| test actors | {test['accuracy']:.3f} | {test['macro_f1']:.3f} | "
+                     f"{test['uar']:.3f} | {test['min_class_recall']:.3f} |")
+    else:
+        lines.append("")
+        lines.append("The test actors (21-24) are not in this data: only cross-validation is reported.")
+    lines += [
+        "",
+        "Per-speaker standardisation uses each speaker's own unlabelled clips. RAVDESS flatters it "
+        "(every actor has the same emotion mix); on a real folder whose mix is skewed it helps "
+        "less or hurts, so both settings are reported.",
+        "",
+        "## Intended use and limitations",
+        "- Research and batch analysis of acted emotional speech; not for decisions about people.",
+        "- Acted, exaggerated emotion from 24 North American English speakers reading two "
+        "sentences: expect much lower accuracy on spontaneous speech, other languages, accents, "
+        "microphones and noise.",
+        "- Probabilities are softmax outputs; see the evaluation report for calibration.",
+    ]
+    return "\n".join(lines) + "\n"

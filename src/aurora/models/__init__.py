@@ -1,0 +1,1 @@
+"""Classifiers: torch networks, their training loop, and saving/loading without pickle."""

@@ -1,0 +1,186 @@
+"""Training: torch networks with early stopping on validation actors, and the
+scikit-learn logistic-regression floor (copied into a torch Linear layer so
+every model saves and predicts the same way)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from sklearn.linear_model import LogisticRegression
+from torch import nn
+
+from aurora.config import TrainConfig
+from aurora.metrics import classification_metrics
+from aurora.models.nets import build_network
+from aurora.normalize import Examples
+
+EpochCallback = Callable[[dict], None]
+
+
+@dataclass
+class Fitted:
+    network: nn.Module
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    chosen: dict = field(default_factory=dict)  # hyper-parameters picked on validation
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+
+
+class FocalLoss(nn.Module):
+    """Focal loss (Lin et al., 2017) with optional per-class weights."""
+
+    def __init__(self, gamma: float, weight: torch.Tensor | None):
+        super().__init__()
+        self.gamma = gamma
+        self.weight = weight
+
+    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        log_p = torch.log_softmax(logits, dim=1).gather(1, target[:, None])[:, 0]
+        loss = -((1 - log_p.exp()) ** self.gamma) * log_p
+        if self.weight is not None:
+            w = self.weight[target]
+            return (loss * w).sum() / w.sum()
+        return loss.mean()
+
+
+def class_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
+    """Inverse-frequency weights ("balanced"), 0 for absent classes."""
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    return np.where(counts > 0, len(y) / (n_classes * np.maximum(counts, 1)), 0.0).astype(np.float32)
+
+
+def _batch(x: Examples, index: np.ndarray, max_frames: int, rng: np.random.Generator | None):
+    """Tensors for one batch: (inputs,) or (padded sequences, lengths)."""
+    if isinstance(x, np.ndarray):
+        return (torch.from_numpy(x[index]),)
+    crops = []
+    for i in index:
+        seq = x[i]
+        if len(seq) > max_frames:  # random crop in training, centre crop otherwise
+            spare = len(seq) - max_frames
+            start = rng.integers(spare + 1) if rng is not None else spare // 2
+            seq = seq[start:start + max_frames]
+        crops.append(torch.from_numpy(seq))
+    lengths = torch.tensor([len(c) for c in crops])
+    return nn.utils.rnn.pad_sequence(crops, batch_first=True), lengths
+
+
+def _spec_augment(batch: tuple, cfg: TrainConfig, gen: torch.Generator) -> tuple:
+    """SpecAugment-style masking of time steps and feature bands (training only)."""
+    if len(batch) == 1:
+        return batch
+    x, lengths = batch
+    x = x.clone()
+    dims = x.shape[2]
+    for b in range(x.shape[0]):
+        for _ in range(cfg.spec_time_masks):
+            width = int(torch.randint(0, cfg.spec_time_width + 1, (1,), generator=gen))
+            start = int(torch.randint(0, max(1, int(lengths[b]) - width), (1,), generator=gen))
+            x[b, start:start + width] = 0
+        for _ in range(cfg.spec_freq_masks):
+            width = int(torch.randint(0, cfg.spec_freq_width + 1, (1,), generator=gen))
+            start = int(torch.randint(0, max(1, dims - width), (1,), generator=gen))
+            x[b, :, start:start + width] = 0
+    return x, lengths
+
+
+def predict_logits(network: nn.Module, x: Examples, cfg: TrainConfig, batch_size: int = 256) -> np.ndarray:
+    network.eval()
+    n = len(x)
+    out = []
+    with torch.no_grad():
+        for start in range(0, n, batch_size):
+            index = np.arange(start, min(n, start + batch_size))
+            out.append(network(*_batch(x, index, cfg.max_frames, None)).numpy())
+    return np.concatenate(out) if out else np.empty((0, 0), np.float32)
+
+
+def _score(network, x, y, cfg, n_classes, loss_fn) -> dict:
+    logits = predict_logits(network, x, cfg)
+    loss = float(loss_fn(torch.from_numpy(logits), torch.from_numpy(y)))
+    m = classification_metrics(y, logits.argmax(1), [str(i) for i in range(n_classes)])
+    return {"loss": loss, "uar": m["uar"], "accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
+
+
+def fit_network(x_train: Examples, y_train: np.ndarray, x_val: Examples, y_val: np.ndarray,
+                n_inputs: int, n_classes: int, cfg: TrainConfig,
+                on_epoch: EpochCallback | None = None) -> Fitted:
+    """Train with AdamW; keep the epoch with the best validation UAR; stop after
+    `patience` epochs without improvement."""
+    seed_everything(cfg.seed)
+    network = build_network(cfg.model, n_inputs, n_classes, hidden=cfg.hidden, dropout=cfg.dropout)
+    weights = torch.from_numpy(class_weights(y_train, n_classes)) if cfg.class_weights else None
+    loss_fn = FocalLoss(cfg.focal_gamma, weights) if cfg.focal else nn.CrossEntropyLoss(weight=weights)
+    plain = nn.CrossEntropyLoss()
+    optimiser = torch.optim.AdamW(network.parameters(), lr=cfg.learning_rate,
+                                  weight_decay=cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=cfg.max_epochs)
+    rng = np.random.default_rng(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    fitted = Fitted(network)
+    best, best_state, stale = -1.0, None, 0
+    for epoch in range(1, cfg.max_epochs + 1):
+        network.train()
+        order = rng.permutation(len(y_train))
+        total, seen = 0.0, 0
+        for start in range(0, len(order), cfg.batch_size):
+            index = order[start:start + cfg.batch_size]
+            if len(index) < 2:
+                continue  # BatchNorm needs two examples
+            batch = _spec_augment(_batch(x_train, index, cfg.max_frames, rng), cfg, gen)
+            loss = loss_fn(network(*batch), torch.from_numpy(y_train[index]))
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += loss.item() * len(index)
+            seen += len(index)
+        scheduler.step()
+        val = _score(network, x_val, y_val, cfg, n_classes, plain)
+        row = {"epoch": epoch, "train_loss": total / max(seen, 1), **{f"val_{k}": v for k, v in val.items()}}
+        fitted.history.append(row)
+        if on_epoch:
+            on_epoch(row)
+        if val["uar"] > best + 1e-6:
+            best, stale, fitted.best_epoch = val["uar"], 0, epoch
+            best_state = copy.deepcopy(network.state_dict())
+        else:
+            stale += 1
+            if stale >= cfg.patience:
+                break
+    network.load_state_dict(best_state)
+    return fitted
+
+
+def fit_logreg(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
+               n_classes: int, cfg: TrainConfig, grid: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0)) -> Fitted:
+    """scikit-learn LogisticRegression; C = logreg_c x grid, picked by validation UAR."""
+    best = None
+    for factor in grid:
+        c = cfg.logreg_c * factor
+        clf = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if cfg.class_weights else None)
+        clf.fit(x_train, y_train)
+        m = classification_metrics(y_val, clf.predict(x_val), [str(i) for i in range(n_classes)])
+        if best is None or m["uar"] > best[0] + 1e-6:
+            best = (m["uar"], c, clf)
+    _, c, clf = best
+    network = build_network("logreg", x_train.shape[1], n_classes, hidden=0, dropout=0)
+    weight = np.zeros((n_classes, x_train.shape[1]), np.float32)
+    bias = np.full(n_classes, -1e4, np.float32)  # classes absent from training are never predicted
+    if len(clf.classes_) == 2:  # sklearn stores one vector z; softmax([-z/2, z/2]) is the same model
+        weight[clf.classes_] = np.vstack([-clf.coef_, clf.coef_]) / 2
+        bias[clf.classes_] = np.array([-1, 1]) * clf.intercept_ / 2
+    else:
+        weight[clf.classes_] = clf.coef_
+        bias[clf.classes_] = clf.intercept_
+    with torch.no_grad():
+        network.out.weight.copy_(torch.from_numpy(weight))
+        network.out.bias.copy_(torch.from_numpy(bias))
+    return Fitted(network, chosen={"C": c})

@@ -1,0 +1,102 @@
+"""Offline plots (matplotlib, PNG) and a self-contained HTML report.
+
+The report embeds its images as data URIs and uses no scripts or external
+resources, so it opens anywhere, including machines without network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def confusion_png(counts: list[list[int]], classes: list[str], title: str) -> bytes:
+    counts = np.asarray(counts)
+    rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(6.4, 5.4))
+    image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("actual")
+    ax.set_title(title)
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            ax.text(j, i, f"{rates[i, j]:.2f}\n({counts[i, j]})", ha="center", va="center", fontsize=7,
+                    color="white" if rates[i, j] > 0.5 else "black")
+    fig.colorbar(image, ax=ax, fraction=0.046, label="row-normalised")
+    return _png(fig)
+
+
+def per_class_png(per_class: dict, classes: list[str], title: str) -> bytes:
+    """Bars of mean precision/recall/F1 per class with fold std as error bars."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    width = 0.27
+    x = np.arange(len(classes))
+    for k, key in enumerate(("precision", "recall", "f1")):
+        means = [per_class[c][key]["mean"] for c in classes]
+        stds = [per_class[c][key]["std"] for c in classes]
+        ax.bar(x + (k - 1) * width, means, width, yerr=stds, capsize=2, label=key)
+    ax.set_xticks(x, classes, rotation=30, ha="right")
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    ax.legend(ncols=3, fontsize=8)
+    return _png(fig)
+
+
+def curves_png(history: list[dict]) -> bytes:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+    epochs = [h["epoch"] for h in history]
+    left.plot(epochs, [h["train_loss"] for h in history], label="train loss")
+    left.plot(epochs, [h["val_loss"] for h in history], label="validation loss")
+    left.set_xlabel("epoch")
+    left.legend()
+    right.plot(epochs, [h["val_uar"] for h in history], label="validation UAR")
+    right.plot(epochs, [h["val_accuracy"] for h in history], label="validation accuracy")
+    right.set_xlabel("epoch")
+    right.set_ylim(0, 1)
+    right.legend()
+    fig.suptitle("final model training (validation = the final split's validation actors)")
+    return _png(fig)
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def table_html(header: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:14px}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th{background:#f3f3f3} td:first-child,th:first-child{text-align:left}
+img{max-width:100%} .note{background:#fff8e1;padding:.6em 1em;border-left:4px solid #f0b400}
+"""
+
+
+def render(title: str, sections: list[tuple[str, str]]) -> str:
+    """A whole page from (heading, inner HTML) pairs."""
+    parts = [f"<h2>{html.escape(h)}</h2>\n{body}" for h, body in sections]
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>\n"
+            + "\n".join(parts) + "\n</body></html>\n")

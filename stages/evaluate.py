@@ -1,0 +1,151 @@
+"""Stage `evaluate`: metrics, plots and the report, from the train stage's predictions.
+
+Writes artifacts/metrics.json (DVC metrics: CV mean ± std per speaker-norm
+mode, test actors when present), artifacts/eval/*.csv (per fold, per class,
+and the clip-level confusion pairs declared as a DVC plot), PNG plots in
+artifacts/eval/plots/ and the self-contained artifacts/report.html.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aurora import report
+from aurora.atomic import write_atomic, write_json
+from aurora.config import load_params
+from aurora.metrics import HEADLINE, classification_metrics, expected_calibration_error, summarize
+from stages._run import run
+from stages.split import SPLITS
+from stages.train import FOLD_LOG, MODEL, PREDICTIONS, mode_name
+
+METRICS = Path("artifacts/metrics.json")
+EVAL = Path("artifacts/eval")
+REPORT = Path("artifacts/report.html")
+
+
+def _headline(m: dict) -> dict:
+    return {k: round(m[k], 4) for k in HEADLINE}
+
+
+def main() -> None:
+    params = load_params()
+    classes = list(params.labels.classes)
+    preds = pd.read_parquet(PREDICTIONS)
+    splits = json.loads(SPLITS.read_text())
+    train_log = json.loads(FOLD_LOG.read_text())
+    prob_columns = [f"prob_{c}" for c in classes]
+
+    modes, fold_rows = {}, []
+    for speaker_norm, cv in preds[preds.scope == "cv"].groupby("speaker_norm", sort=False):
+        per_fold = []
+        for fold, g in cv.groupby("fold"):
+            m = classification_metrics(g.label.to_numpy(), g.pred.to_numpy(), classes)
+            per_fold.append(m)
+            fold_rows.append({"mode": mode_name(speaker_norm), "fold": fold, **_headline(m)})
+        pooled = classification_metrics(cv.label.to_numpy(), cv.pred.to_numpy(), classes)
+        modes[bool(speaker_norm)] = {
+            "summary": summarize(per_fold, classes), "pooled": pooled,
+            "ece": expected_calibration_error(cv[prob_columns].to_numpy(), cv.label.to_numpy()),
+            "predictions": cv}
+    primary = modes[params.train.speaker_norm]
+    test_preds = preds[preds.scope == "test"]
+    test = (classification_metrics(test_preds.label.to_numpy(), test_preds.pred.to_numpy(), classes)
+            if len(test_preds) else None)
+
+    metrics = {
+        "model": params.train.model,
+        "cv_folds": len(splits["folds"]),
+        "test_actors_present": bool(len(test_preds)),
+    }
+    for speaker_norm, entry in modes.items():
+        key = "cv" if speaker_norm == params.train.speaker_norm else "cv_other_mode"
+        metrics[key] = {"speaker_norm": speaker_norm,
+                        **{k: {"mean": round(v["mean"], 4), "std": round(v["std"], 4)}
+                           for k, v in entry["summary"].items() if k in HEADLINE},
+                        "ece": round(entry["ece"], 4)}
+    metrics["test"] = _headline(test) if test else None
+    if not test:
+        metrics["note"] = splits["note"] or "no test actors present: cross-validation only"
+    write_json(METRICS, metrics)
+
+    EVAL.mkdir(parents=True, exist_ok=True)
+    write_atomic(EVAL / "folds.csv", lambda tmp: pd.DataFrame(fold_rows).to_csv(tmp, index=False))
+    per_class = pd.DataFrame([
+        {"class": c, **{f"{k}_{s}": round(primary["summary"]["per_class"][c][k][s], 4)
+                        for k in ("precision", "recall", "f1") for s in ("mean", "std")},
+         "support": primary["pooled"]["per_class"][c]["support"],
+         "one_vs_rest_accuracy": round(primary["pooled"]["per_class"][c]["one_vs_rest_accuracy"], 4)}
+        for c in classes])
+    write_atomic(EVAL / "per_class.csv", lambda tmp: per_class.to_csv(tmp, index=False))
+    cv = primary["predictions"]
+    pairs = pd.DataFrame({"actual": np.array(classes)[cv.label], "predicted": np.array(classes)[cv.pred]})
+    write_atomic(EVAL / "confusion.csv", lambda tmp: pairs.to_csv(tmp, index=False))
+    write_json(EVAL / "details.json", {
+        "cv": {mode_name(k): {"summary": v["summary"], "pooled": v["pooled"]} for k, v in modes.items()},
+        "test": test})
+
+    images = {
+        "confusion": report.confusion_png(primary["pooled"]["confusion"], classes,
+                                          f"CV, {mode_name(params.train.speaker_norm)}, all folds"),
+        "per_class": report.per_class_png(primary["summary"]["per_class"], classes,
+                                          "per-class metrics, mean ± std over folds"),
+    }
+    if train_log["final_history"]:
+        images["training_curves"] = report.curves_png(train_log["final_history"])
+    if test:
+        images["test_confusion"] = report.confusion_png(test["confusion"], classes, "test actors")
+    (EVAL / "plots").mkdir(exist_ok=True)
+    for name, png in images.items():
+        write_atomic(EVAL / "plots" / f"{name}.png", lambda tmp, png=png: tmp.write_bytes(png))
+    write_atomic(REPORT, lambda tmp: tmp.write_text(_report(params, metrics, modes, fold_rows, per_class,
+                                                            test, images, splits)))
+    for key in ("cv", "cv_other_mode"):
+        if key in metrics:
+            m = metrics[key]
+            print(f"{key:14s} speaker_norm={m['speaker_norm']!s:5s} accuracy {m['accuracy']['mean']:.3f} "
+                  f"± {m['accuracy']['std']:.3f}  macro-F1 {m['macro_f1']['mean']:.3f}  "
+                  f"UAR {m['uar']['mean']:.3f}  min recall {m['min_class_recall']['mean']:.3f}")
+    print(metrics.get("note", ""))
+
+
+def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) -> str:
+    pm = lambda s: f"{s['mean']:.3f} ± {s['std']:.3f}"  # noqa: E731
+    summary_rows = [[mode_name(k), pm(v["summary"]["accuracy"]), pm(v["summary"]["macro_f1"]),
+                     pm(v["summary"]["weighted_f1"]), pm(v["summary"]["uar"]),
+                     pm(v["summary"]["min_class_recall"]), f"{v['ece']:.3f}"] for k, v in modes.items()]
+    if test:
+        summary_rows.append(["test actors", *(f"{test[k]:.3f}" for k in HEADLINE), ""])
+    note = (f"<p class=note>{metrics['note']}</p>" if "note" in metrics else "")
+    folds_table = report.table_html(["mode", "fold", *HEADLINE],
+                                    [[r["mode"], r["fold"], *(f"{r[k]:.3f}" for k in HEADLINE)]
+                                     for r in fold_rows])
+    fold_actors = report.table_html(["fold", "train actors", "validation actors", "held-out actors"],
+                                    [[f["name"], f["train"], f["val"], f["test"] or "-"]
+                                     for f in [*splits["folds"], splits["final"]]])
+    card = (MODEL / "MODEL_CARD.md").read_text()
+    sections = [
+        ("Summary", note + report.table_html(
+            ["", "accuracy", "macro-F1", "weighted-F1", "UAR", "min class recall", "ECE"], summary_rows)
+         + f"<p>Model <code>{params.train.model}</code>; {len(splits['folds'])}-fold leave-actors-out "
+           "cross-validation, mean ± std over folds.</p>"),
+        ("Confusion matrix", f"<img alt='confusion matrix' src='{report.data_uri(images['confusion'])}'>"
+         + (f"<img alt='test confusion' src='{report.data_uri(images['test_confusion'])}'>"
+            if "test_confusion" in images else "")),
+        ("Per class", f"<img alt='per-class metrics' src='{report.data_uri(images['per_class'])}'>"
+         + report.table_html(list(per_class.columns), per_class.values.tolist())),
+        ("Per fold", folds_table),
+        ("Splits (actors)", fold_actors),
+    ]
+    if "training_curves" in images:
+        sections.append(("Training curves",
+                         f"<img alt='training curves' src='{report.data_uri(images['training_curves'])}'>"))
+    sections.append(("Model card", f"<pre>{report.html.escape(card)}</pre>"))
+    return report.render("AURORA evaluation report", sections)
+
+
+if __name__ == "__main__":
+    run("evaluate", main)

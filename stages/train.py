@@ -1,0 +1,106 @@
+"""Stage `train`: cross-validated predictions and the final model.
+
+Writes artifacts/predictions.parquet (one row per held-out clip per fold and
+speaker-norm mode; test actors' predictions when they are present),
+artifacts/train_folds.json, the model bundle in artifacts/model/ and the
+final model's training curves through dvclive (artifacts/dvclive/).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+from dvclive import Live
+
+from aurora.atomic import write_atomic, write_json
+from aurora.config import load_params
+from aurora.crossval import cross_validate, train_final
+from aurora.metrics import classification_metrics, summarize
+from aurora.model_card import model_card
+from aurora.models.bundle import save_bundle
+from stages._inputs import FEATURES, read_corpus, read_splits
+from stages._run import run
+
+PREDICTIONS = Path("artifacts/predictions.parquet")
+FOLD_LOG = Path("artifacts/train_folds.json")
+MODEL = Path("artifacts/model")
+LIVE = Path("artifacts/dvclive")
+
+
+def mode_name(speaker_norm: bool) -> str:
+    return f"speaker-norm {'on' if speaker_norm else 'off'}"
+
+
+def main() -> None:
+    params = load_params()
+    cfg, labels = params.train, params.labels.space()
+    folds, final = read_splits()
+    started = time.perf_counter()
+    corpus = read_corpus(params, sequences=True)
+    modes = [cfg.speaker_norm] + ([not cfg.speaker_norm] if cfg.compare_speaker_norm else [])
+    predictions, notes = [], []
+    for speaker_norm in modes:
+        print(f"cross-validating {cfg.model}, {mode_name(speaker_norm)}")
+        preds, fold_notes = cross_validate(corpus, folds, cfg, labels, speaker_norm)
+        predictions.append(preds)
+        notes += fold_notes
+
+    print(f"training the final model on actors {list(final.train)}, validation {list(final.val)}")
+    with Live(dir=str(LIVE), save_dvc_exp=False, dvcyaml=None) as live:
+        def log_epoch(row: dict) -> None:
+            for key, value in row.items():
+                if key != "epoch":
+                    live.log_metric(key, value)
+            live.next_step()
+
+        model = train_final(corpus, final, cfg, labels, on_epoch=log_epoch if cfg.model != "logreg" else None)
+    if not model.test_predictions.empty:
+        predictions.append(model.test_predictions)
+    all_predictions = pd.concat(predictions, ignore_index=True)
+    write_atomic(PREDICTIONS, lambda tmp: all_predictions.to_parquet(tmp, index=False))
+    write_json(FOLD_LOG, {"model": cfg.model, "folds": notes, "final_history": model.fitted.history,
+                          "seconds": round(time.perf_counter() - started, 1)})
+
+    features_summary = json.loads((FEATURES / "summary.json").read_text())
+    config = {
+        "model": cfg.model, "classes": list(labels.classes), "label_merge": dict(params.labels.merge),
+        "n_inputs": model.n_inputs, "hidden": cfg.hidden, "dropout": cfg.dropout,
+        "input": (f"frame sequences ({cfg.sequence_input})" if cfg.is_sequence_model
+                  else "utterance statistics"),
+        "input_names": corpus.sequence_names if cfg.is_sequence_model else corpus.stat_names,
+        "max_frames": cfg.max_frames,
+        "speaker_norm": cfg.speaker_norm, "normalisation": model.data.moments.to_dict(),
+        "feature_fingerprint": _fingerprint(), "features": dataclasses.asdict(params.features),
+        "audio": dataclasses.asdict(params.audio), "train": dataclasses.asdict(cfg),
+        "augmented_copies": params.augment.effective_copies if cfg.use_augmented else 0,
+        "class_weights": cfg.class_weights, "smote": cfg.smote,
+        "split": final.to_dict(), "training_hash": model.training_hash,
+        "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
+        "frame_features": features_summary["frame_features"],
+    }
+    save_bundle(MODEL, model.fitted.network, config)
+    cv = {mode_name(m): summarize([classification_metrics(g.label, g.pred, list(labels.classes))
+                                   for _, g in p.groupby("fold")], list(labels.classes))
+          for m, p in zip(modes, predictions, strict=False)}
+    test = (classification_metrics(model.test_predictions.label, model.test_predictions.pred,
+                                   list(labels.classes)) if not model.test_predictions.empty else None)
+    write_atomic(MODEL / "MODEL_CARD.md", lambda tmp: tmp.write_text(model_card(config, cv, test, folds)))
+    for mode, s in cv.items():
+        print(f"CV {mode}: accuracy {s['accuracy']['mean']:.3f} ± {s['accuracy']['std']:.3f}, "
+              f"UAR {s['uar']['mean']:.3f} ± {s['uar']['std']:.3f}")
+    print(f"train: {time.perf_counter() - started:.0f} s")
+
+
+def _fingerprint() -> str:
+    frames = FEATURES / "frames.parquet"
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(frames).metadata[b"fingerprint"].decode()
+
+
+if __name__ == "__main__":
+    run("train", main)
