@@ -40,6 +40,9 @@ def main() -> None:
     })
     with pd.option_context("display.max_rows", 100, "display.width", 160):
         print(summary_table(manifest).to_string())
+    missing = sorted(set(range(1, 25)) - set(ok.actor.dropna().astype(int)))
+    if missing:
+        print(f"\nnote: no clips of actors {missing} (RAVDESS has 24; the split stage says what this means)")
     print(f"\n{len(ok)} usable clips from {ok.actor.nunique()} actors; "
           f"{len(manifest) - len(ok)} files not used; report in {REPORT}:")
     for row in problems.itertuples():

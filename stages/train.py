@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 from dvclive import Live
 
 from aurora.atomic import write_atomic, write_json
@@ -42,12 +43,15 @@ def main() -> None:
     started = time.perf_counter()
     corpus = read_corpus(params, sequences=True)
     modes = [cfg.speaker_norm] + ([not cfg.speaker_norm] if cfg.compare_speaker_norm else [])
-    predictions, notes = [], []
+    predictions, notes, cv = [], [], {}
     for speaker_norm in modes:
         print(f"cross-validating {cfg.model}, {mode_name(speaker_norm)}")
         preds, fold_notes = cross_validate(corpus, folds, cfg, labels, speaker_norm)
         predictions.append(preds)
         notes += fold_notes
+        cv[mode_name(speaker_norm)] = summarize(
+            [classification_metrics(g.label, g.pred, list(labels.classes)) for _, g in preds.groupby("fold")],
+            list(labels.classes))
 
     print(f"training the final model on actors {list(final.train)}, validation {list(final.val)}")
     with Live(dir=str(LIVE), save_dvc_exp=False, dvcyaml=None) as live:
@@ -66,6 +70,7 @@ def main() -> None:
                           "seconds": round(time.perf_counter() - started, 1)})
 
     features_summary = json.loads((FEATURES / "summary.json").read_text())
+    fingerprint = pq.read_schema(FEATURES / "frames.parquet").metadata[b"fingerprint"].decode()
     config = {
         "model": cfg.model, "classes": list(labels.classes), "label_merge": dict(params.labels.merge),
         "n_inputs": model.n_inputs, "hidden": cfg.hidden, "dropout": cfg.dropout,
@@ -74,7 +79,7 @@ def main() -> None:
         "input_names": corpus.sequence_names if cfg.is_sequence_model else corpus.stat_names,
         "max_frames": cfg.max_frames,
         "speaker_norm": cfg.speaker_norm, "normalisation": model.data.moments.to_dict(),
-        "feature_fingerprint": _fingerprint(), "features": dataclasses.asdict(params.features),
+        "feature_fingerprint": fingerprint, "features": dataclasses.asdict(params.features),
         "audio": dataclasses.asdict(params.audio), "train": dataclasses.asdict(cfg),
         "augmented_copies": params.augment.effective_copies if cfg.use_augmented else 0,
         "class_weights": cfg.class_weights, "smote": cfg.smote,
@@ -83,9 +88,6 @@ def main() -> None:
         "frame_features": features_summary["frame_features"],
     }
     save_bundle(MODEL, model.fitted.network, config)
-    cv = {mode_name(m): summarize([classification_metrics(g.label, g.pred, list(labels.classes))
-                                   for _, g in p.groupby("fold")], list(labels.classes))
-          for m, p in zip(modes, predictions, strict=False)}
     test = (classification_metrics(model.test_predictions.label, model.test_predictions.pred,
                                    list(labels.classes)) if not model.test_predictions.empty else None)
     write_atomic(MODEL / "MODEL_CARD.md", lambda tmp: tmp.write_text(model_card(config, cv, test, folds)))
@@ -93,13 +95,6 @@ def main() -> None:
         print(f"CV {mode}: accuracy {s['accuracy']['mean']:.3f} ± {s['accuracy']['std']:.3f}, "
               f"UAR {s['uar']['mean']:.3f} ± {s['uar']['std']:.3f}")
     print(f"train: {time.perf_counter() - started:.0f} s")
-
-
-def _fingerprint() -> str:
-    frames = FEATURES / "frames.parquet"
-    import pyarrow.parquet as pq
-
-    return pq.read_schema(frames).metadata[b"fingerprint"].decode()
 
 
 if __name__ == "__main__":

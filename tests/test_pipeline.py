@@ -1,5 +1,5 @@
 """`dvc repro` end to end in a copy of this repository, on generated clips:
-first run builds everything, a second run runs no stage, and one new clip
+the first run builds every stage, a second run runs none, and one new clip
 costs one feature computation."""
 
 import json
@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from tests.conftest import REPO, write_clip
 
 pytestmark = pytest.mark.slow
+STAGES = ("fetch", "ingest", "features", "split", "augment", "balance", "train", "evaluate")
 
 
 def _tracked_files() -> list[str]:
@@ -29,11 +31,22 @@ def project(tmp_path):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / rel, root / rel)
     (root / "dvc.lock").unlink(missing_ok=True)
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    for metrics in ("artifacts/metrics.json",):
+        (root / metrics).unlink(missing_ok=True)
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["split"].update(cv_folds=3, val_actors=1)
+    params["augment"]["copies"] = 1
+    params["train"].update(max_epochs=3, patience=2, hidden=32)
+    (root / "params.yaml").write_text(yaml.safe_dump(params))
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "copy"], cwd=root, check=True)  # dvclive needs a commit
     corpus = tmp_path / "corpus"
-    for i in range(6):
-        write_clip(corpus / f"Actor_0{i % 2 + 1}/03-01-0{i + 2}-01-01-01-0{i % 2 + 1}.wav",
-                   seconds=0.8, seed=i, f0=110 + 15 * i)
+    for actor in range(1, 7):  # 6 actors x 8 emotions
+        for emotion in range(1, 9):
+            write_clip(corpus / f"Actor_{actor:02d}/03-01-{emotion:02d}-01-01-01-{actor:02d}.wav",
+                       seconds=0.6, seed=actor * 10 + emotion, f0=100 + 15 * emotion + 5 * actor)
     env = {**os.environ, "RAVDESS_DIR": str(corpus), "DVC_NO_ANALYTICS": "1",
            "PYTHONPATH": str(root / "src"),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
@@ -42,29 +55,36 @@ def project(tmp_path):
 
 def _repro(root, env) -> str:
     done = subprocess.run([str(Path(sys.executable).parent / "dvc"), "repro"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
 
-def test_repro_builds_then_skips_then_computes_only_the_new_clip(project):
+def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(project):
     root, corpus, env = project
     first = _repro(root, env)
-    for stage in ("fetch", "ingest", "features"):
+    for stage in STAGES:
         assert f"Running stage '{stage}'" in first
-    manifest = pd.read_parquet(root / "artifacts/manifest.parquet")
-    assert (manifest.status == "ok").sum() == 6
-    stats = pd.read_parquet(root / "artifacts/features/stats.parquet")
-    assert len(stats) == 6 and stats.drop(columns=["clip_id", "content_hash"]).notna().all().all()
-    summary = json.loads((root / "artifacts/features/summary.json").read_text())
-    assert (summary["computed"], summary["cached"]) == (6, 0)
+    art = root / "artifacts"
+    assert (pd.read_parquet(art / "manifest.parquet").status == "ok").sum() == 48
+    summary = json.loads((art / "features/summary.json").read_text())
+    assert (summary["computed"], summary["cached"]) == (48, 0)
+    metrics = json.loads((art / "metrics.json").read_text())
+    assert metrics["cv_folds"] == 3 and metrics["test_actors_present"] is False
+    assert 0 <= metrics["cv"]["accuracy"]["mean"] <= 1 and "cv_other_mode" in metrics
+    assert "cross-validation only" in metrics["note"]
+    page = (art / "report.html").read_text()
+    assert "data:image/png;base64," in page and "<script" not in page
+    assert "http://" not in page and "https://" not in page  # self-contained
+    assert (art / "model/weights.pt").is_file() and (art / "model/MODEL_CARD.md").is_file()
+    assert (art / "dvclive/plots/metrics/val_uar.tsv").is_file()
 
     second = _repro(root, env)
     assert "Running stage" not in second
     assert "Data and pipelines are up to date" in second
 
-    write_clip(corpus / "Actor_03/03-01-08-02-02-02-03.flac", seconds=0.8, seed=42)
+    write_clip(corpus / "Actor_07/03-01-08-02-02-02-07.flac", seconds=0.6, seed=42)
     third = _repro(root, env)
     assert "Running stage 'ingest'" in third and "Running stage 'features'" in third
-    summary = json.loads((root / "artifacts/features/summary.json").read_text())
-    assert (summary["clips"], summary["computed"], summary["cached"]) == (7, 1, 6)
+    summary = json.loads((art / "features/summary.json").read_text())
+    assert (summary["clips"], summary["computed"], summary["cached"]) == (49, 1, 48)

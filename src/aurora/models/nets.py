@@ -73,9 +73,12 @@ class ConvSE(nn.Module):
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(2 * channels, n_classes))
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        h = x.transpose(1, 2)
+        # Zero the padding before every convolution, so a clip's output does not
+        # depend on what it was batched with.
+        mask = _mask(lengths, x.shape[1])[:, None, :]
+        h = x.transpose(1, 2) * mask
         for conv, norm, se in zip(self.convs, self.norms, self.se, strict=True):
-            out = se(torch.relu(norm(conv(h))), lengths)
+            out = se(torch.relu(norm(conv(h))), lengths) * mask
             h = out + h if out.shape == h.shape else out  # residual once shapes agree
         return self.head(masked_mean_std(h, lengths))
 
@@ -86,17 +89,21 @@ class ConvBiLSTM(nn.Module):
     def __init__(self, n_inputs: int, n_classes: int, channels: int = 64, hidden: int = 64,
                  dropout: float = 0.3):
         super().__init__()
-        self.front = nn.Sequential(
-            nn.Conv1d(n_inputs, channels, 5, padding=2), nn.BatchNorm1d(channels), nn.ReLU(),
-            nn.MaxPool1d(2),
-            nn.Conv1d(channels, channels, 3, padding=1), nn.BatchNorm1d(channels), nn.ReLU(),
-            nn.MaxPool1d(2))
+        self.blocks = nn.ModuleList([
+            nn.Sequential(nn.Conv1d(n_inputs, channels, 5, padding=2), nn.BatchNorm1d(channels), nn.ReLU(),
+                          nn.MaxPool1d(2)),
+            nn.Sequential(nn.Conv1d(channels, channels, 3, padding=1), nn.BatchNorm1d(channels), nn.ReLU(),
+                          nn.MaxPool1d(2))])
         self.lstm = nn.LSTM(channels, hidden, batch_first=True, bidirectional=True)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(4 * hidden, n_classes))
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        h = self.front(x.transpose(1, 2)).transpose(1, 2)  # (batch, time/4, channels)
-        steps = torch.clamp(lengths // 4, min=1, max=h.shape[1])
+        h, steps = x.transpose(1, 2), lengths
+        for block in self.blocks:  # zero the padding before each convolution (see ConvSE)
+            h = block(h * _mask(steps, h.shape[-1])[:, None, :])
+            steps = torch.clamp(steps // 2, min=1)
+        h = h.transpose(1, 2)  # (batch, time/4, channels)
+        steps = torch.clamp(steps, max=h.shape[1])
         packed = nn.utils.rnn.pack_padded_sequence(h, steps.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = self.lstm(packed)
         out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=h.shape[1])

@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+
+from aurora.augment import Recipe, apply_recipe, copy_key, draw_recipe
+from aurora.features.pitch import yin
+from tests.conftest import voice_like
+
+SR = 16000
+DRAW = dict(seed=1, probability=0.5, gain_db=6, shift_s=0.25, pitch_semitones=2, stretch=0.1,
+            noise_snr_db=(10, 30))
+
+
+def median_f0(y):
+    f0, aperiodicity = yin(y, sr=SR, fmin=65, fmax=600, frame_length=512, hop_length=256)
+    return np.median(f0[aperiodicity < 0.2])
+
+
+def test_recipes_are_reproducible_varied_and_within_bounds():
+    recipes = [draw_recipe(f"{i:064x}", k, **DRAW) for i in range(50) for k in range(2)]
+    assert recipes[0] == draw_recipe(f"{0:064x}", 0, **DRAW)
+    assert len({r.to_json() for r in recipes}) == len(recipes)
+    for r in recipes:
+        assert any(v is not None for v in (r.gain_db, r.shift_s, r.pitch_semitones, r.stretch_rate,
+                                           r.noise_snr_db))
+        assert r.pitch_semitones is None or abs(r.pitch_semitones) <= 2
+        assert r.stretch_rate is None or 0.9 <= r.stretch_rate <= 1.1
+        assert r.noise_snr_db is None or 10 <= r.noise_snr_db <= 30
+    assert Recipe.from_json(recipes[3].to_json()) == Recipe.from_json(recipes[3].to_json())
+    assert copy_key("a" * 64, recipes[0]) != copy_key("a" * 64, recipes[1])
+    assert copy_key("a" * 64, recipes[0]) != copy_key("b" * 64, recipes[0])
+
+
+def test_pitch_shift_moves_f0_by_the_requested_semitones():
+    y = voice_like(1.5, SR, f0=150.0)
+    shifted = apply_recipe(y, SR, Recipe(pitch_semitones=2.0))
+    assert len(shifted) == len(y)
+    assert median_f0(shifted) / median_f0(y) == pytest.approx(2 ** (2 / 12), rel=0.03)
+
+
+def test_stretch_changes_duration_not_pitch():
+    y = voice_like(1.5, SR, f0=150.0)
+    slower = apply_recipe(y, SR, Recipe(stretch_rate=0.9))
+    assert len(slower) == pytest.approx(len(y) / 0.9, rel=0.01)
+    assert median_f0(slower) == pytest.approx(median_f0(y), rel=0.03)
+
+
+def test_noise_hits_the_requested_snr_and_gain_and_shift_behave():
+    y = voice_like(1.0, SR)
+    noisy = apply_recipe(y, SR, Recipe(noise_snr_db=15.0, noise_seed=3))
+    noise = noisy - y
+    snr = 10 * np.log10(np.mean(y**2) / np.mean(noise**2))
+    assert snr == pytest.approx(15.0, abs=0.3)
+    louder = apply_recipe(y, SR, Recipe(gain_db=6.0))
+    np.testing.assert_allclose(louder, y * 10 ** (6 / 20), rtol=1e-5)
+    later = apply_recipe(y, SR, Recipe(shift_s=0.1))
+    np.testing.assert_array_equal(later[1600:], y[:-1600])
+    assert not later[:1600].any()

@@ -1,0 +1,89 @@
+"""No leakage: for every fold, train/validation/test actors are disjoint, no
+augmented copy or SMOTE sample derives from a validation or test clip, and
+normalisation statistics come from training rows only."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aurora.config import TrainConfig
+from aurora.corpus import Corpus
+from aurora.crossval import examples_of, prepare_fold
+from aurora.splits import make_splits
+
+N_ACTORS, CLASSES, DIM = 12, 4, 6
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    """Originals (class 0 under-represented) plus two augmented copies of every clip."""
+    rng = np.random.default_rng(0)
+    rows, stats = [], []
+    for actor in range(1, N_ACTORS + 1):
+        for c in range(CLASSES):
+            for rep in range(2 if c == 0 else 5):
+                clip = f"a{actor}-c{c}-{rep}"
+                base = rng.normal(c, 1.0, DIM) + actor * 0.1
+                for copy in range(3):
+                    rows.append({"clip_id": clip if copy == 0 else f"{clip}+aug{copy}",
+                                 "source_clip_id": clip,
+                                 "actor": actor, "gender": "male" if actor % 2 else "female",
+                                 "emotion": str(c), "label": c, "augmented": copy > 0})
+                    stats.append(base + rng.normal(0, 0.1, DIM))
+    return Corpus(pd.DataFrame(rows), np.asarray(stats, np.float32), [f"s{i}" for i in range(DIM)],
+                  None, [])
+
+
+@pytest.fixture(scope="module")
+def splits(corpus):
+    genders = dict(zip(corpus.meta.actor, corpus.meta.gender, strict=True))
+    folds, final = make_splits(genders, [11, 12], n_folds=5, n_val=2)
+    return [*folds, final]
+
+
+@pytest.mark.parametrize("speaker_norm", [False, True])
+def test_every_fold_is_leak_free(corpus, splits, speaker_norm):
+    cfg = TrainConfig(model="mlp", smote=True, use_augmented=True, speaker_norm=speaker_norm)
+    meta = corpus.meta
+    examples = examples_of(corpus, cfg, speaker_norm)
+    for fold in splits:
+        train, val, test = corpus.fold_rows(fold, augmented=True)
+        assert not set(fold.train) & (set(fold.val) | set(fold.test))
+        assert not set(fold.val) & set(fold.test)
+        assert set(meta.actor.iloc[train]) <= set(fold.train)
+        assert set(meta.actor.iloc[val]) <= set(fold.val)
+        assert set(meta.actor.iloc[test]) <= set(fold.test)
+        # Augmented copies: only in training, and only of training actors' clips.
+        copies = meta.iloc[train][meta.augmented.iloc[train].to_numpy()]
+        assert len(copies) > 0
+        sources = meta.set_index("clip_id").loc[copies.source_clip_id]
+        assert set(sources.actor) <= set(fold.train)
+        assert not meta.augmented.iloc[np.concatenate([val, test])].any()
+
+        data = prepare_fold(corpus, examples, fold, cfg)
+        # Normalisation statistics: exactly the training rows' moments.
+        np.testing.assert_allclose(data.moments.mean, examples[train].mean(axis=0), rtol=1e-4, atol=1e-4)
+        # SMOTE: originals first, then synthetic rows that interpolate training rows of one class,
+        # so each lies inside the bounding box of that class's training rows.
+        assert data.smote_added > 0
+        n = len(train)
+        np.testing.assert_array_equal(data.x_train[:n], data.moments.apply(examples[train]))
+        for x, y in zip(data.x_train[n:], data.y_train[n:], strict=True):
+            own = data.x_train[:n][data.y_train[:n] == y]
+            assert (x >= own.min(axis=0) - 1e-5).all() and (x <= own.max(axis=0) + 1e-5).all()
+
+
+def test_held_out_clips_cannot_move_training_statistics(corpus, splits):
+    """Changing every validation and test clip's features changes nothing the model is fitted on."""
+    cfg = TrainConfig(model="mlp", smote=True)
+    fold = splits[0]
+    before = prepare_fold(corpus, corpus.stats, fold, cfg)
+    _, val, test = corpus.fold_rows(fold, augmented=False)
+    poisoned = corpus.stats.copy()
+    poisoned[np.concatenate([val, test])] += 1000.0
+    after = prepare_fold(replace(corpus, stats=poisoned), poisoned, fold, cfg)
+    np.testing.assert_array_equal(before.x_train, after.x_train)
+    np.testing.assert_array_equal(before.moments.mean, after.moments.mean)
+    assert np.abs(after.x_test).min() > 10  # the poisoned rows really were different

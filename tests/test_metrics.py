@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+
+from aurora.metrics import classification_metrics, expected_calibration_error, summarize
+
+CLASSES = ["a", "b", "c"]
+
+
+def test_metrics_from_a_known_confusion():
+    # actual a: 3 right; actual b: 1 right, 1 -> a; actual c: 2 -> b, 2 right
+    y_true = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    y_pred = np.array([0, 0, 0, 1, 0, 1, 1, 2, 2])
+    m = classification_metrics(y_true, y_pred, CLASSES)
+    assert m["confusion"] == [[3, 0, 0], [1, 1, 0], [0, 2, 2]]
+    assert m["accuracy"] == pytest.approx(6 / 9)
+    recalls = [1.0, 0.5, 0.5]
+    precisions = [3 / 4, 1 / 3, 1.0]
+    f1 = [2 * p * r / (p + r) for p, r in zip(precisions, recalls, strict=True)]
+    assert m["uar"] == pytest.approx(np.mean(recalls))
+    assert m["macro_f1"] == pytest.approx(np.mean(f1))
+    assert m["weighted_f1"] == pytest.approx(np.average(f1, weights=[3, 2, 4]))
+    assert m["min_class_recall"] == 0.5
+    assert m["per_class"]["b"]["precision"] == pytest.approx(1 / 3)
+    assert m["per_class"]["a"]["one_vs_rest_accuracy"] == pytest.approx(8 / 9)
+    assert m["confusion_normalized"][1] == [0.5, 0.5, 0.0]
+
+
+def test_summary_is_mean_and_std_over_folds():
+    folds = [classification_metrics(np.array([0, 1, 2]), np.array(p), CLASSES)
+             for p in ([0, 1, 2], [0, 1, 1])]
+    s = summarize(folds, CLASSES)
+    assert s["accuracy"]["mean"] == pytest.approx((1 + 2 / 3) / 2)
+    assert s["accuracy"]["std"] == pytest.approx(np.std([1, 2 / 3]))
+    assert s["per_class"]["c"]["recall"]["mean"] == 0.5
+
+
+def test_ece_is_zero_when_confidence_matches_accuracy():
+    probs = np.array([[0.75, 0.25]] * 4)
+    assert expected_calibration_error(probs, np.array([0, 0, 0, 1])) == pytest.approx(0.0)
+    assert expected_calibration_error(probs, np.array([1, 1, 1, 1])) == pytest.approx(0.75)
