@@ -19,6 +19,10 @@ import pandas as pd
 from aurora.config import AugmentConfig
 
 
+# Bump when how a recipe is applied changes, so cached copies are recomputed.
+AUGMENT_VERSION = "2"  # 2: augment after the silence trim
+
+
 @dataclass(frozen=True)
 class Recipe:
     """The transforms applied to one copy (None = not applied)."""
@@ -62,7 +66,7 @@ def draw_recipe(content_hash: str, copy: int, *, seed: int, probability: float,
 
 def copy_key(content_hash: str, recipe: Recipe) -> str:
     """Cache key of an augmented copy: changes with the source bytes or the recipe."""
-    return hashlib.sha256(f"{content_hash}|{recipe.to_json()}".encode()).hexdigest()
+    return hashlib.sha256(f"{AUGMENT_VERSION}|{content_hash}|{recipe.to_json()}".encode()).hexdigest()
 
 
 def apply_recipe(y: np.ndarray, sr: int, recipe: Recipe) -> np.ndarray:

@@ -34,10 +34,11 @@ def extract_file(path: Path, features: FeatureConfig, audio: AudioConfig,
                  recipe: Recipe | None = None) -> dict:
     """A cache row for one file (without its content hash), optionally augmented first."""
     extractor = extractor_for(features, audio)
-    y = load_mono(path, audio.sample_rate)
+    # Trim first, so added noise covers the speech and not the silence around it.
+    y = extractor.trim(load_mono(path, audio.sample_rate))
     if recipe is not None:
         y = apply_recipe(y, audio.sample_rate, recipe)
-    y = extractor.prepare(y)
+    y = extractor.pad(y)
     clip = extractor.frames(y)
     return {
         "n_frames": clip.frames.shape[0],

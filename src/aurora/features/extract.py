@@ -104,13 +104,18 @@ class FeatureExtractor:
         return [*names, "voiced_fraction", "duration_s"]
 
     def prepare(self, y: np.ndarray) -> np.ndarray:
-        """Optional silence trim; pad to one FFT frame so very short clips still work."""
+        return self.pad(self.trim(y))
+
+    def trim(self, y: np.ndarray) -> np.ndarray:
+        """Drop leading and trailing silence, if audio.trim_silence."""
         if self.audio.trim_silence:
             y, _ = librosa.effects.trim(y, top_db=self.audio.trim_top_db,
                                         frame_length=self.cfg.n_fft, hop_length=self.cfg.hop_length)
-        if len(y) < self.cfg.n_fft:
-            y = np.pad(y, (0, self.cfg.n_fft - len(y)))
         return y
+
+    def pad(self, y: np.ndarray) -> np.ndarray:
+        """Pad to one FFT frame so very short clips still work."""
+        return np.pad(y, (0, self.cfg.n_fft - len(y))) if len(y) < self.cfg.n_fft else y
 
     def frames(self, y: np.ndarray, timings: dict[str, float] | None = None) -> ClipFrames:
         """All frame features of `y`; `timings`, if given, collects seconds per feature."""

@@ -116,7 +116,7 @@ def build_network(name: str, n_inputs: int, n_classes: int, *, hidden: int, drop
     if name == "mlp":
         return MLP(n_inputs, n_classes, hidden=hidden, dropout=dropout)
     if name == "cnn_se":
-        return ConvSE(n_inputs, n_classes, channels=max(32, hidden // 2), dropout=dropout)
+        return ConvSE(n_inputs, n_classes, channels=max(32, hidden // 4), dropout=dropout)
     if name == "cnn_bilstm":
         return ConvBiLSTM(n_inputs, n_classes, channels=64, hidden=max(32, hidden // 4), dropout=dropout)
     raise ValueError(f"unknown model {name!r}")
