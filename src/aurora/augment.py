@@ -18,7 +18,6 @@ import pandas as pd
 
 from aurora.config import AugmentConfig
 
-
 # Bump when how a recipe is applied changes, so cached copies are recomputed.
 AUGMENT_VERSION = "2"  # 2: augment after the silence trim
 
