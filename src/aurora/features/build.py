@@ -30,15 +30,23 @@ def extractor_for(features: FeatureConfig, audio: AudioConfig) -> FeatureExtract
     return _EXTRACTORS[key]
 
 
-def extract_file(path: Path, features: FeatureConfig, audio: AudioConfig,
-                 recipe: Recipe | None = None) -> dict:
-    """A cache row for one file (without its content hash), optionally augmented first."""
+def load_prepared(path: Path, features: FeatureConfig, audio: AudioConfig,
+                  recipe: Recipe | None = None) -> np.ndarray:
+    """Mono audio at audio.sample_rate, silence-trimmed, augmented by `recipe`, padded
+    to one FFT frame: what every feature set (handcrafted or Whisper) starts from."""
     extractor = extractor_for(features, audio)
     # Trim first, so added noise covers the speech and not the silence around it.
     y = extractor.trim(load_mono(path, audio.sample_rate))
     if recipe is not None:
         y = apply_recipe(y, audio.sample_rate, recipe)
-    y = extractor.pad(y)
+    return extractor.pad(y)
+
+
+def extract_file(path: Path, features: FeatureConfig, audio: AudioConfig,
+                 recipe: Recipe | None = None) -> dict:
+    """A cache row for one file (without its content hash), optionally augmented first."""
+    extractor = extractor_for(features, audio)
+    y = load_prepared(path, features, audio, recipe)
     clip = extractor.frames(y)
     return {
         "n_frames": clip.frames.shape[0],
@@ -94,9 +102,7 @@ def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
     """
     extractor = extractor_for(features, audio)
     cache = FeatureCache(features.cache_dir, extractor.fingerprint)
-    known = cache.known()
-    todo = clips.drop_duplicates("content_hash")
-    todo = todo[~todo.content_hash.isin(known)]
+    todo = cache.missing(clips)
     recipes = todo["recipe"] if "recipe" in todo else [None] * len(todo)
     jobs = [(h, raw_dir / p, r) for h, p, r in zip(todo.content_hash, todo.path, recipes, strict=True)]
     results = list(parallel_map(partial(_job, features=features, audio=audio), jobs,
@@ -105,16 +111,8 @@ def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
     cache.add(r for r in results if "error" not in r)
     cache.compact()
 
-    table = cache.read(clips.content_hash)
-    order = pd.DataFrame({"content_hash": table["content_hash"].to_numpy(zero_copy_only=False),
-                          "row": np.arange(table.num_rows)})
-    present = clips[["clip_id", "content_hash"]].merge(order, on="content_hash", how="inner")
-    table = table.take(pa.array(present.row.to_numpy()))
-    stats = pd.DataFrame(np.vstack(table["stats"].to_numpy(zero_copy_only=False))
-                         if table.num_rows else np.empty((0, len(extractor.stat_names))),
-                         columns=extractor.stat_names, dtype=np.float32)
-    stats.insert(0, "content_hash", present.content_hash.to_numpy())
-    stats.insert(0, "clip_id", present.clip_id.to_numpy())
+    table, present = cache.aligned(clips)
+    stats = cache.stats_frame(table, present, extractor.stat_names)
     frames = table.drop_columns(["stats"]).add_column(
         0, "clip_id", pa.array(present.clip_id.to_numpy(), pa.string()))
     frames = frames.replace_schema_metadata({

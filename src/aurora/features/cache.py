@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -61,6 +63,32 @@ class FeatureCache:
         # Concurrent runs may have stored the same clip twice: keep one copy.
         first = pc.index_in(wanted, table["content_hash"])
         return table.take(pc.drop_null(first)) if table.num_rows else table
+
+    def missing(self, clips: pd.DataFrame) -> pd.DataFrame:
+        """The rows of `clips` (one per content hash) with nothing cached yet."""
+        todo = clips.drop_duplicates("content_hash")
+        return todo[~todo.content_hash.isin(self.known())]
+
+    def aligned(self, clips: pd.DataFrame) -> tuple[pa.Table, pd.DataFrame]:
+        """Cached rows in the order of `clips` (clip_id, content_hash), and those clips.
+
+        Clips with no cached entry (failed ones) are left out of both.
+        """
+        table = self.read(clips.content_hash)
+        order = pd.DataFrame({"content_hash": table["content_hash"].to_numpy(zero_copy_only=False),
+                              "row": np.arange(table.num_rows)})
+        present = clips[["clip_id", "content_hash"]].merge(order, on="content_hash", how="inner")
+        return table.take(pa.array(present.row.to_numpy())), present.drop(columns="row")
+
+    @staticmethod
+    def stats_frame(table: pa.Table, present: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+        """clip_id, content_hash and one float32 column per name, from the `stats` lists."""
+        values = (np.vstack(table["stats"].to_numpy(zero_copy_only=False)) if table.num_rows
+                  else np.empty((0, len(names))))
+        frame = pd.DataFrame(values, columns=names, dtype=np.float32)
+        frame.insert(0, "content_hash", present.content_hash.to_numpy())
+        frame.insert(0, "clip_id", present.clip_id.to_numpy())
+        return frame
 
     def compact(self) -> None:
         """Merge parts into one when there are many (keeps reads fast)."""

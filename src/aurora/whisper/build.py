@@ -1,0 +1,81 @@
+"""Whisper embeddings for a set of clips, through the feature cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from aurora.audio import AudioError
+from aurora.augment import Recipe
+from aurora.config import AudioConfig, FeatureConfig, WhisperConfig
+from aurora.features.build import load_prepared
+from aurora.features.cache import FeatureCache
+from aurora.parallel import worker_count
+from aurora.whisper.embed import EMBED_VERSION, WhisperEmbedder
+from aurora.whisper.weights import locate_model, model_id
+
+CHUNK = 64  # clips per cache part: an interrupted run keeps what it finished
+
+
+@dataclass
+class Embeddings:
+    stats: pd.DataFrame  # clip_id, content_hash, one column per pooled value
+    computed: int = 0
+    cached: int = 0
+    failed: list[str] = field(default_factory=list)
+    encoder: str = ""
+
+    def describe(self) -> str:
+        return (f"{len(self.stats)} clips ({self.computed} encoded, {self.cached} from cache, "
+                f"{len(self.failed)} failed)")
+
+
+def fingerprint(cfg: WhisperConfig, audio: AudioConfig, features: FeatureConfig, model: str) -> str:
+    """Everything that changes an embedding; the silence trim uses the STFT frame settings."""
+    settings = {"model": model, "blocks": list(cfg.blocks), "quantize": cfg.quantize,
+                "version": EMBED_VERSION, "sample_rate": audio.sample_rate,
+                "trim": [audio.trim_silence, audio.trim_top_db, features.n_fft, features.hop_length]}
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, audio: AudioConfig,
+                     features: FeatureConfig) -> Embeddings:
+    """`clips`: clip_id, path, content_hash and optionally recipe (as for build_features)."""
+    if audio.sample_rate != 16000:
+        raise ValueError("Whisper needs audio.sample_rate = 16000")
+    path = locate_model(cfg.model_dir or None)
+    model = model_id(path)
+    cache = FeatureCache(features.cache_dir, "whisper-" + fingerprint(cfg, audio, features, model))
+    todo = cache.missing(clips)
+    failed: list[str] = []
+    if len(todo):
+        torch.set_num_threads(worker_count(cfg.threads))
+        embedder = WhisperEmbedder(path, cfg.blocks, quantize=cfg.quantize, batch_frames=cfg.batch_frames)
+        recipes = todo["recipe"] if "recipe" in todo else [None] * len(todo)
+        items = list(zip(todo.content_hash, todo.path, recipes, strict=True))
+        with tqdm(total=len(items), desc="whisper", unit="clip", mininterval=1.0) as bar:
+            for start in range(0, len(items), CHUNK):
+                hashes, waves = [], []
+                for content_hash, rel, recipe in items[start:start + CHUNK]:
+                    try:
+                        waves.append(load_prepared(raw_dir / rel, features, audio,
+                                                   Recipe.from_json(recipe) if recipe else None))
+                        hashes.append(content_hash)
+                    except AudioError as exc:
+                        failed.append(f"{raw_dir / rel}: {exc}")
+                vectors = embedder.embed(waves) if waves else np.empty((0, 0), np.float32)
+                cache.add({"content_hash": h, "n_frames": 0, "frames": [], "logmel": [], "stats": v}
+                          for h, v in zip(hashes, vectors, strict=True))
+                bar.update(len(items[start:start + CHUNK]))
+        cache.compact()
+    table, present = cache.aligned(clips)
+    names = WhisperEmbedder.names_for(cfg.blocks)
+    return Embeddings(cache.stats_frame(table, present, names), computed=len(todo) - len(failed),
+                      cached=len(clips) - len(todo), failed=failed, encoder=model)

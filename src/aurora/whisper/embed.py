@@ -1,0 +1,75 @@
+"""Utterance embeddings from Whisper-base's middle blocks.
+
+Each clip is encoded at its own length (an even number of mel frames, at
+most 30 s), clips of similar length are batched together, and every chosen
+block's hidden states are pooled into mean and std over the clip's frames.
+Linear layers can be int8-quantised dynamically for speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from aurora.whisper.ct2_file import read_variables
+from aurora.whisper.encoder import WhisperEncoder
+from aurora.whisper.mel import log_mel
+
+MAX_FRAMES = 3000  # Whisper's 30 s context
+EMBED_VERSION = "1"
+
+
+class WhisperEmbedder:
+    def __init__(self, model_path: Path, blocks: Sequence[int] = (2, 3, 4), *, quantize: bool = False,
+                 batch_frames: int = 6000):
+        _, variables = read_variables(model_path, "encoder/")
+        encoder = WhisperEncoder.from_ct2(variables)
+        deepest = max(blocks)
+        encoder.blocks = encoder.blocks[:deepest]  # layers past the deepest one used are never run
+        if quantize:
+            encoder = torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8)
+        self.encoder = encoder.eval()
+        self.blocks = tuple(blocks)
+        self.batch_frames = batch_frames  # mel frames per batch (padded), bounds memory
+        self.names = self.names_for(self.blocks)
+
+    @staticmethod
+    def names_for(blocks: Sequence[int], width: int = 512) -> list[str]:
+        return [f"whisper_b{b}_{s}{i:03d}" for b in blocks for s in ("mean", "std") for i in range(width)]
+
+    def embed(self, clips: Sequence[np.ndarray]) -> np.ndarray:
+        """(n, 2 x 512 x blocks) float32 for 16 kHz mono clips."""
+        mels = []
+        for y in clips:
+            mel = log_mel(y)[:, :MAX_FRAMES]
+            frames = max(2, mel.shape[1] - mel.shape[1] % 2)
+            mels.append(mel[:, :frames] if mel.shape[1] >= 2 else torch.nn.functional.pad(mel, (0, 2)))
+        out = np.zeros((len(clips), len(self.names)), np.float32)
+        order = np.argsort([m.shape[1] for m in mels])
+        start = 0
+        while start < len(order):
+            longest = mels[order[start]].shape[1]
+            stop = start + 1
+            while stop < len(order) and mels[order[stop]].shape[1] * (stop - start + 1) <= self.batch_frames:
+                stop += 1
+            index = order[start:stop]
+            longest = max(mels[i].shape[1] for i in index)
+            batch = torch.stack([nn.functional.pad(mels[i], (0, longest - mels[i].shape[1])) for i in index])
+            frames = torch.tensor([mels[i].shape[1] for i in index])
+            with torch.no_grad():
+                states = self.encoder(batch, frames, blocks=self.blocks)
+            steps = (frames + 1) // 2
+            mask = (torch.arange(longest // 2)[None, :] < steps[:, None]).float()[..., None]
+            pooled = []
+            for b in self.blocks:
+                h = states[b]
+                mean = (h * mask).sum(1) / steps[:, None]
+                std = ((((h - mean[:, None]) ** 2) * mask).sum(1) / steps[:, None]).clamp(min=0).sqrt()
+                pooled += [mean, std]
+            out[index] = torch.cat(pooled, dim=1).numpy()
+            start = stop
+        return out

