@@ -36,7 +36,7 @@ def project(tmp_path):
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["split"].update(cv_folds=3, val_actors=1)
     params["augment"]["copies"] = 1
-    params["train"].update(max_epochs=3, patience=2, hidden=32)
+    params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32)  # curves via dvclive
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)
