@@ -39,11 +39,8 @@ def _package_part(package: str, name: str) -> Path | None:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while block := f.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def join_packaged_parts(target_dir: Path | None = None) -> Path:
