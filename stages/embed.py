@@ -40,6 +40,7 @@ def main() -> None:
         summary[name] = {"clips": len(stats), "computed": result.computed, "cached": result.cached,
                          "failed": result.failed}
         summary["encoder"] = result.encoder
+        summary["fingerprint"] = result.fingerprint
         print(f"embed {name}: {result.describe()}")
         for line in result.failed:
             print(f"  failed: {line}", file=sys.stderr)

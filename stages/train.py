@@ -23,7 +23,7 @@ from aurora.crossval import cross_validate, train_final
 from aurora.metrics import classification_metrics, summarize
 from aurora.model_card import model_card
 from aurora.models.bundle import save_bundle
-from stages._inputs import FEATURES, read_corpus, read_splits
+from stages._inputs import EMBED, FEATURES, read_corpus, read_splits
 from stages._run import run
 
 PREDICTIONS = Path("artifacts/predictions.parquet")
@@ -69,23 +69,22 @@ def main() -> None:
     write_json(FOLD_LOG, {"model": cfg.model, "folds": notes, "final_history": model.fitted.history,
                           "seconds": round(time.perf_counter() - started, 1)})
 
-    features_summary = json.loads((FEATURES / "summary.json").read_text())
-    fingerprint = pq.read_schema(FEATURES / "frames.parquet").metadata[b"fingerprint"].decode()
+    sources = _feature_sources(params)
     config = {
         "model": cfg.model, "classes": list(labels.classes), "label_merge": dict(params.labels.merge),
         "n_inputs": model.n_inputs, "hidden": cfg.hidden, "dropout": cfg.dropout,
-        "input": (f"frame sequences ({cfg.sequence_input})" if cfg.is_sequence_model
-                  else "utterance statistics"),
+        "input": (f"handcrafted frame sequences ({cfg.sequence_input})" if cfg.is_sequence_model
+                  else f"{cfg.features} utterance vectors"),
         "input_names": corpus.sequence_names if cfg.is_sequence_model else corpus.stat_names,
         "max_frames": cfg.max_frames,
         "speaker_norm": cfg.speaker_norm, "normalisation": model.data.moments.to_dict(),
-        "feature_fingerprint": fingerprint, "features": dataclasses.asdict(params.features),
-        "audio": dataclasses.asdict(params.audio), "train": dataclasses.asdict(cfg),
+        "feature_fingerprint": "+".join(s["fingerprint"] for s in sources.values()),
+        "feature_sources": sources, "audio": dataclasses.asdict(params.audio),
+        "train": dataclasses.asdict(cfg),
         "augmented_copies": params.augment.effective_copies if cfg.use_augmented else 0,
         "class_weights": cfg.class_weights, "smote": cfg.smote,
         "split": final.to_dict(), "training_hash": model.training_hash,
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
-        "frame_features": features_summary["frame_features"],
     }
     save_bundle(MODEL, model.fitted.network, config)
     test = (classification_metrics(model.test_predictions.label, model.test_predictions.pred,
@@ -95,6 +94,21 @@ def main() -> None:
         print(f"CV {mode}: accuracy {s['accuracy']['mean']:.3f} ± {s['accuracy']['std']:.3f}, "
               f"UAR {s['uar']['mean']:.3f} ± {s['uar']['std']:.3f}")
     print(f"train: {time.perf_counter() - started:.0f} s")
+
+
+def _feature_sources(params) -> dict[str, dict]:
+    """What the model's inputs were computed with, for the bundle's provenance."""
+    sources = {}
+    if params.train.features in ("handcrafted", "fusion") or params.train.is_sequence_model:
+        sources["handcrafted"] = {
+            "fingerprint": pq.read_schema(FEATURES / "frames.parquet").metadata[b"fingerprint"].decode(),
+            "settings": dataclasses.asdict(params.features),
+            "frame_features": json.loads((FEATURES / "summary.json").read_text())["frame_features"]}
+    if params.train.features in ("whisper", "fusion"):
+        embed = json.loads((EMBED / "summary.json").read_text())
+        sources["whisper"] = {"fingerprint": embed["fingerprint"], "encoder_sha256_prefix": embed["encoder"],
+                              "settings": dataclasses.asdict(params.whisper)}
+    return sources
 
 
 if __name__ == "__main__":

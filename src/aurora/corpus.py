@@ -96,7 +96,8 @@ def load_corpus(manifest: pd.DataFrame, labels: LabelSpace, originals: list[Path
                              "actor": info.actor.astype(int).to_numpy(), "gender": info.gender.to_numpy(),
                              "emotion": info.emotion.astype(str).to_numpy(),
                              "label": labels.encode(info.emotion.astype(str)), "augmented": is_copy})
-        stat_names = [c for c in table.columns if c != "clip_id" and c not in _NOT_STATS]
+        # Copies use the originals' column order, by name.
+        stat_names = stat_names or [c for c in table.columns if c != "clip_id" and c not in _NOT_STATS]
         metas.append(meta)
         stats.append(table[stat_names].to_numpy(np.float32))
         if sequences:

@@ -40,6 +40,10 @@ class FoldData:
     smote_added: int
 
 
+def input_width(examples: Examples) -> int:
+    return examples[0].shape[1] if isinstance(examples, list) else examples.shape[1]
+
+
 def examples_of(corpus: Corpus, cfg: TrainConfig, speaker_norm: bool) -> Examples:
     """The model's inputs for every row, speaker-standardised if asked."""
     x = corpus.sequences if cfg.is_sequence_model else corpus.stats
@@ -91,10 +95,13 @@ def cross_validate(corpus: Corpus, folds: list[Fold], cfg: TrainConfig, labels: 
                    speaker_norm: bool, log: Callable[[str], None] = print) -> tuple[pd.DataFrame, list[dict]]:
     """Out-of-fold predictions for every modelled clip of the CV actors, and per-fold notes."""
     examples = examples_of(corpus, cfg, speaker_norm)
-    n_inputs = (examples[0].shape[1] if isinstance(examples, list) else examples.shape[1])
+    n_inputs = input_width(examples)
     frames, notes = [], []
     for fold in folds:
         data = prepare_fold(corpus, examples, fold, cfg)
+        if not len(data.test_index):
+            log(f"  {fold.name}: no modelled clips among held-out actors {list(fold.test)}; skipped")
+            continue
         fitted = train_on(data, n_inputs, len(labels), cfg)
         probs = softmax(predict_logits(fitted.network, data.x_test, cfg))
         frames.append(_prediction_rows(corpus, data.test_index, probs, labels, scope="cv",
@@ -120,7 +127,7 @@ class FinalModel:
 def train_final(corpus: Corpus, final: Fold, cfg: TrainConfig, labels: LabelSpace,
                 on_epoch: Callable[[dict], None] | None = None) -> FinalModel:
     examples = examples_of(corpus, cfg, cfg.speaker_norm)
-    n_inputs = (examples[0].shape[1] if isinstance(examples, list) else examples.shape[1])
+    n_inputs = input_width(examples)
     data = prepare_fold(corpus, examples, final, cfg)
     fitted = train_on(data, n_inputs, len(labels), cfg, on_epoch)
     if len(data.test_index):
@@ -129,8 +136,11 @@ def train_final(corpus: Corpus, final: Fold, cfg: TrainConfig, labels: LabelSpac
                                 speaker_norm=cfg.speaker_norm)
     else:
         test = pd.DataFrame()
-    # Hash of exactly what the model was fitted on: the rows' feature values and labels.
-    digest = hashlib.sha256(corpus.stats[data.train_index].tobytes())
-    digest.update(corpus.meta.label.to_numpy()[data.train_index].tobytes())
+    # Hash of exactly what the model was fitted on: its inputs (after standardisation
+    # and SMOTE) and labels.
+    digest = hashlib.sha256()
+    for x in (data.x_train if isinstance(data.x_train, list) else [data.x_train]):
+        digest.update(np.ascontiguousarray(x).tobytes())
+    digest.update(data.y_train.tobytes())
     training_hash = digest.hexdigest()
     return FinalModel(fitted, data, n_inputs, test, training_hash)

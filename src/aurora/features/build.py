@@ -20,6 +20,7 @@ from aurora.features.extract import FeatureExtractor
 from aurora.parallel import parallel_map
 
 _EXTRACTORS: dict[tuple, FeatureExtractor] = {}
+CHUNK = 128  # clips per cache part
 
 
 def extractor_for(features: FeatureConfig, audio: AudioConfig) -> FeatureExtractor:
@@ -63,6 +64,8 @@ def _job(item: tuple[str, Path, str | None], features: FeatureConfig, audio: Aud
         return {"content_hash": content_hash, **extract_file(path, features, audio, recipe)}
     except AudioError as exc:
         return {"content_hash": content_hash, "error": f"{path}: {exc}"}
+    except Exception as exc:  # one clip's failure must not end the batch
+        return {"content_hash": content_hash, "error": f"{path}: {type(exc).__name__}: {exc}"}
 
 
 @dataclass
@@ -105,10 +108,17 @@ def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
     todo = cache.missing(clips)
     recipes = todo["recipe"] if "recipe" in todo else [None] * len(todo)
     jobs = [(h, raw_dir / p, r) for h, p, r in zip(todo.content_hash, todo.path, recipes, strict=True)]
-    results = list(parallel_map(partial(_job, features=features, audio=audio), jobs,
-                                workers=features.workers, desc="features"))
-    failed = [r["error"] for r in results if "error" in r]
-    cache.add(r for r in results if "error" not in r)
+    failed, computed, done = [], 0, []
+    for result in parallel_map(partial(_job, features=features, audio=audio), jobs,
+                               workers=features.workers, desc="features"):
+        if "error" in result:
+            failed.append(result["error"])
+        else:
+            done.append(result)
+        if len(done) >= CHUNK:  # store as we go: an interrupted run keeps finished clips
+            computed += cache.add(done)
+            done = []
+    computed += cache.add(done)
     cache.compact()
 
     table, present = cache.aligned(clips)
@@ -120,6 +130,6 @@ def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
         "fingerprint": extractor.fingerprint,
     })
     return FeatureSet(stats, frames, extractor.frame_names, extractor.stat_names,
-                      computed=len(results) - len(failed),
+                      computed=computed,
                       cached=len(clips) - len(jobs),
                       failed=failed)

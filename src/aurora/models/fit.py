@@ -83,11 +83,11 @@ def _spec_augment(batch: tuple, cfg: TrainConfig, gen: torch.Generator) -> tuple
     for b in range(x.shape[0]):
         for _ in range(cfg.spec_time_masks):
             width = int(torch.randint(0, cfg.spec_time_width + 1, (1,), generator=gen))
-            start = int(torch.randint(0, max(1, int(lengths[b]) - width), (1,), generator=gen))
+            start = int(torch.randint(0, max(1, int(lengths[b]) - width + 1), (1,), generator=gen))
             x[b, start:start + width] = 0
         for _ in range(cfg.spec_freq_masks):
             width = int(torch.randint(0, cfg.spec_freq_width + 1, (1,), generator=gen))
-            start = int(torch.randint(0, max(1, dims - width), (1,), generator=gen))
+            start = int(torch.randint(0, max(1, dims - width + 1), (1,), generator=gen))
             x[b, :, start:start + width] = 0
     return x, lengths
 

@@ -17,6 +17,7 @@ from aurora.augment import Recipe
 from aurora.config import AudioConfig, FeatureConfig, WhisperConfig
 from aurora.features.build import load_prepared
 from aurora.features.cache import FeatureCache
+from aurora.features.extract import FEATURE_VERSION
 from aurora.parallel import worker_count
 from aurora.whisper.embed import EMBED_VERSION, WhisperEmbedder
 from aurora.whisper.weights import locate_model, model_id
@@ -31,6 +32,7 @@ class Embeddings:
     cached: int = 0
     failed: list[str] = field(default_factory=list)
     encoder: str = ""
+    fingerprint: str = ""
 
     def describe(self) -> str:
         return (f"{len(self.stats)} clips ({self.computed} encoded, {self.cached} from cache, "
@@ -40,9 +42,26 @@ class Embeddings:
 def fingerprint(cfg: WhisperConfig, audio: AudioConfig, features: FeatureConfig, model: str) -> str:
     """Everything that changes an embedding; the silence trim uses the STFT frame settings."""
     settings = {"model": model, "blocks": list(cfg.blocks), "quantize": cfg.quantize,
-                "version": EMBED_VERSION, "sample_rate": audio.sample_rate,
+                "version": EMBED_VERSION, "audio_version": FEATURE_VERSION, "sample_rate": audio.sample_rate,
                 "trim": [audio.trim_silence, audio.trim_top_db, features.n_fft, features.hop_length]}
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _embed_each_on_failure(embedder: WhisperEmbedder, hashes: list[str], waves: list[np.ndarray],
+                           failed: list[str]) -> list[tuple[str, np.ndarray]]:
+    """Embed a chunk; if it fails, embed clip by clip so one bad clip costs only itself."""
+    if not waves:
+        return []
+    try:
+        return list(zip(hashes, embedder.embed(waves), strict=True))
+    except Exception:  # isolate the clip that breaks the batch
+        done = []
+        for h, y in zip(hashes, waves, strict=True):
+            try:
+                done.append((h, embedder.embed([y])[0]))
+            except Exception as exc:  # reported as a failed clip, the rest go on
+                failed.append(f"{h}: encoder failed ({type(exc).__name__}: {exc})")
+        return done
 
 
 def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, audio: AudioConfig,
@@ -52,7 +71,8 @@ def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, aud
         raise ValueError("Whisper needs audio.sample_rate = 16000")
     path = locate_model(cfg.model_dir or None)
     model = model_id(path)
-    cache = FeatureCache(features.cache_dir, "whisper-" + fingerprint(cfg, audio, features, model))
+    key = "whisper-" + fingerprint(cfg, audio, features, model)
+    cache = FeatureCache(features.cache_dir, key)
     todo = cache.missing(clips)
     failed: list[str] = []
     if len(todo):
@@ -70,12 +90,12 @@ def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, aud
                         hashes.append(content_hash)
                     except AudioError as exc:
                         failed.append(f"{raw_dir / rel}: {exc}")
-                vectors = embedder.embed(waves) if waves else np.empty((0, 0), np.float32)
+                done = _embed_each_on_failure(embedder, hashes, waves, failed)
                 cache.add({"content_hash": h, "n_frames": 0, "frames": [], "logmel": [], "stats": v}
-                          for h, v in zip(hashes, vectors, strict=True))
+                          for h, v in done)
                 bar.update(len(items[start:start + CHUNK]))
         cache.compact()
     table, present = cache.aligned(clips)
     names = WhisperEmbedder.names_for(cfg.blocks)
     return Embeddings(cache.stats_frame(table, present, names), computed=len(todo) - len(failed),
-                      cached=len(clips) - len(todo), failed=failed, encoder=model)
+                      cached=len(clips) - len(todo), failed=failed, encoder=model, fingerprint=key)

@@ -17,7 +17,7 @@ from torch import nn
 
 from aurora.whisper.ct2_file import read_variables
 from aurora.whisper.encoder import WhisperEncoder
-from aurora.whisper.mel import log_mel
+from aurora.whisper.mel import N_FFT, log_mel
 
 MAX_FRAMES = 3000  # Whisper's 30 s context
 EMBED_VERSION = "1"
@@ -45,14 +45,13 @@ class WhisperEmbedder:
         """(n, 2 x 512 x blocks) float32 for 16 kHz mono clips."""
         mels = []
         for y in clips:
+            y = np.pad(y, (0, max(0, N_FFT - len(y))))  # at least one window: 2+ mel frames
             mel = log_mel(y)[:, :MAX_FRAMES]
-            frames = max(2, mel.shape[1] - mel.shape[1] % 2)
-            mels.append(mel[:, :frames] if mel.shape[1] >= 2 else torch.nn.functional.pad(mel, (0, 2)))
+            mels.append(mel[:, : mel.shape[1] - mel.shape[1] % 2])  # even: conv2 halves it exactly
         out = np.zeros((len(clips), len(self.names)), np.float32)
         order = np.argsort([m.shape[1] for m in mels])
         start = 0
         while start < len(order):
-            longest = mels[order[start]].shape[1]
             stop = start + 1
             while stop < len(order) and mels[order[stop]].shape[1] * (stop - start + 1) <= self.batch_frames:
                 stop += 1
