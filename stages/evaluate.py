@@ -17,6 +17,7 @@ import pandas as pd
 from aurora import report
 from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
+from aurora.crossval import softmax
 from aurora.metrics import HEADLINE, classification_metrics, expected_calibration_error, summarize
 from stages._run import run
 from stages.split import SPLITS
@@ -47,9 +48,11 @@ def main() -> None:
             per_fold.append(m)
             fold_rows.append({"mode": mode_name(speaker_norm), "fold": fold, **_headline(m)})
         pooled = classification_metrics(cv.label.to_numpy(), cv.pred.to_numpy(), classes)
+        raw = softmax(cv[[f"logit_{c}" for c in classes]].to_numpy())
         modes[bool(speaker_norm)] = {
             "summary": summarize(per_fold, classes), "pooled": pooled,
             "ece": expected_calibration_error(cv[prob_columns].to_numpy(), cv.label.to_numpy()),
+            "ece_uncalibrated": expected_calibration_error(raw, cv.label.to_numpy()),
             "predictions": cv}
     primary = modes[params.train.speaker_norm]
     test_preds = preds[preds.scope == "test"]
@@ -66,7 +69,8 @@ def main() -> None:
         metrics[key] = {"speaker_norm": speaker_norm,
                         **{k: {"mean": round(v["mean"], 4), "std": round(v["std"], 4)}
                            for k, v in entry["summary"].items() if k in HEADLINE},
-                        "ece": round(entry["ece"], 4)}
+                        "ece": round(entry["ece"], 4),
+                        "ece_uncalibrated": round(entry["ece_uncalibrated"], 4)}
     metrics["test"] = _headline(test) if test else None
     if not test:
         metrics["note"] = splits["note"] or "no test actors present: cross-validation only"
@@ -116,7 +120,8 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) 
     pm = lambda s: f"{s['mean']:.3f} ± {s['std']:.3f}"  # noqa: E731
     summary_rows = [[mode_name(k), pm(v["summary"]["accuracy"]), pm(v["summary"]["macro_f1"]),
                      pm(v["summary"]["weighted_f1"]), pm(v["summary"]["uar"]),
-                     pm(v["summary"]["min_class_recall"]), f"{v['ece']:.3f}"] for k, v in modes.items()]
+                     pm(v["summary"]["min_class_recall"]),
+                     f"{v['ece_uncalibrated']:.3f} → {v['ece']:.3f}"] for k, v in modes.items()]
     if test:
         summary_rows.append(["test actors", *(f"{test[k]:.3f}" for k in HEADLINE), ""])
     note = (f"<p class=note>{metrics['note']}</p>" if "note" in metrics else "")
@@ -129,7 +134,8 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) 
     card = (MODEL / "MODEL_CARD.md").read_text()
     sections = [
         ("Summary", note + report.table_html(
-            ["", "accuracy", "macro-F1", "weighted-F1", "UAR", "min class recall", "ECE"], summary_rows)
+            ["", "accuracy", "macro-F1", "weighted-F1", "UAR", "min class recall",
+             "ECE raw → temperature-scaled"], summary_rows)
          + f"<p>Model <code>{params.train.model}</code>; {len(splits['folds'])}-fold leave-actors-out "
            "cross-validation, mean ± std over folds.</p>"),
         ("Confusion matrix", f"<img alt='confusion matrix' src='{report.data_uri(images['confusion'])}'>"

@@ -85,6 +85,7 @@ def main() -> None:
         "class_weights": cfg.class_weights, "smote": cfg.smote,
         "split": final.to_dict(), "training_hash": model.training_hash,
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
+        "temperature": model.fitted.temperature,
     }
     save_bundle(MODEL, model.fitted.network, config)
     test = (classification_metrics(model.test_predictions.label, model.test_predictions.pred,

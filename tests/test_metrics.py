@@ -38,3 +38,19 @@ def test_ece_is_zero_when_confidence_matches_accuracy():
     probs = np.array([[0.75, 0.25]] * 4)
     assert expected_calibration_error(probs, np.array([0, 0, 0, 1])) == pytest.approx(0.0)
     assert expected_calibration_error(probs, np.array([1, 1, 1, 1])) == pytest.approx(0.75)
+
+
+def test_temperature_scaling_fixes_overconfidence_without_changing_predictions():
+    from aurora.calibration import fit_temperature
+    from aurora.crossval import softmax
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 3000)
+    clean = np.eye(3)[y] * 2.0 + rng.normal(0, 1.0, (3000, 3))
+    overconfident = clean * 4.0
+    t = fit_temperature(overconfident, y)
+    assert t == pytest.approx(4.0 * fit_temperature(clean, y), rel=0.02)  # scaling logits scales T
+    before = expected_calibration_error(softmax(overconfident), y)
+    after = expected_calibration_error(softmax(overconfident / t), y)
+    assert after < before / 2
+    np.testing.assert_array_equal(softmax(overconfident / t).argmax(1), overconfident.argmax(1))

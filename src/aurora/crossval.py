@@ -18,6 +18,7 @@ import pandas as pd
 import torch
 
 from aurora.balance import smote_resample
+from aurora.calibration import fit_temperature
 from aurora.config import TrainConfig
 from aurora.corpus import Corpus
 from aurora.labels import LabelSpace
@@ -68,11 +69,15 @@ def prepare_fold(corpus: Corpus, examples: Examples, fold: Fold, cfg: TrainConfi
 
 def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
              on_epoch: Callable[[dict], None] | None = None) -> Fitted:
+    """Fit on the training rows; early stopping, C and the temperature use the validation actors."""
     torch.set_num_threads(worker_count(cfg.threads))
     if cfg.model == "logreg":
-        return fit_logreg(data.x_train, data.y_train, data.x_val, data.y_val, n_classes, cfg)
-    return fit_network(data.x_train, data.y_train, data.x_val, data.y_val, n_inputs, n_classes, cfg,
-                       on_epoch)
+        fitted = fit_logreg(data.x_train, data.y_train, data.x_val, data.y_val, n_classes, cfg)
+    else:
+        fitted = fit_network(data.x_train, data.y_train, data.x_val, data.y_val, n_inputs, n_classes,
+                             cfg, on_epoch)
+    fitted.temperature = fit_temperature(predict_logits(fitted.network, data.x_val, cfg), data.y_val)
+    return fitted
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -81,13 +86,18 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _prediction_rows(corpus: Corpus, index: np.ndarray, probs: np.ndarray, labels: LabelSpace,
-                     **fields) -> pd.DataFrame:
+def _prediction_rows(corpus: Corpus, index: np.ndarray, logits: np.ndarray, temperature: float,
+                     labels: LabelSpace, **fields) -> pd.DataFrame:
+    """One row per clip: calibrated probabilities, and the raw logits for auditing calibration."""
     meta = corpus.meta.iloc[index]
+    probs = softmax(logits / temperature)
     frame = pd.DataFrame({**fields, "clip_id": meta.clip_id.to_numpy(), "actor": meta.actor.to_numpy(),
-                          "label": meta.label.to_numpy(), "pred": probs.argmax(axis=1)})
+                          "label": meta.label.to_numpy(), "pred": probs.argmax(axis=1),
+                          "temperature": np.float32(temperature)})
     for i, name in enumerate(labels.classes):
         frame[f"prob_{name}"] = probs[:, i].astype(np.float32)
+    for i, name in enumerate(labels.classes):
+        frame[f"logit_{name}"] = logits[:, i].astype(np.float32)
     return frame
 
 
@@ -103,13 +113,13 @@ def cross_validate(corpus: Corpus, folds: list[Fold], cfg: TrainConfig, labels: 
             log(f"  {fold.name}: no modelled clips among held-out actors {list(fold.test)}; skipped")
             continue
         fitted = train_on(data, n_inputs, len(labels), cfg)
-        probs = softmax(predict_logits(fitted.network, data.x_test, cfg))
-        frames.append(_prediction_rows(corpus, data.test_index, probs, labels, scope="cv",
-                                       fold=fold.name, speaker_norm=speaker_norm))
-        acc = float((probs.argmax(1) == corpus.meta.label.to_numpy()[data.test_index]).mean())
+        logits = predict_logits(fitted.network, data.x_test, cfg)
+        frames.append(_prediction_rows(corpus, data.test_index, logits, fitted.temperature, labels,
+                                       scope="cv", fold=fold.name, speaker_norm=speaker_norm))
+        acc = float((logits.argmax(1) == corpus.meta.label.to_numpy()[data.test_index]).mean())
         notes.append({"fold": fold.name, "speaker_norm": speaker_norm, "train_rows": len(data.y_train),
                       "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
-                      "test_accuracy": acc})
+                      "temperature": round(fitted.temperature, 4), "test_accuracy": acc})
         log(f"  {fold.name} speaker_norm={speaker_norm}: {len(data.y_train)} training rows, "
             f"best epoch {fitted.best_epoch}, held-out accuracy {acc:.3f}")
     return pd.concat(frames, ignore_index=True), notes
@@ -131,8 +141,8 @@ def train_final(corpus: Corpus, final: Fold, cfg: TrainConfig, labels: LabelSpac
     data = prepare_fold(corpus, examples, final, cfg)
     fitted = train_on(data, n_inputs, len(labels), cfg, on_epoch)
     if len(data.test_index):
-        probs = softmax(predict_logits(fitted.network, data.x_test, cfg))
-        test = _prediction_rows(corpus, data.test_index, probs, labels, scope="test", fold="final",
+        test = _prediction_rows(corpus, data.test_index, predict_logits(fitted.network, data.x_test, cfg),
+                                fitted.temperature, labels, scope="test", fold="final",
                                 speaker_norm=cfg.speaker_norm)
     else:
         test = pd.DataFrame()

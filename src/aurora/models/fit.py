@@ -27,6 +27,7 @@ class Fitted:
     history: list[dict] = field(default_factory=list)
     best_epoch: int = 0
     chosen: dict = field(default_factory=dict)  # hyper-parameters picked on validation
+    temperature: float = 1.0  # softmax temperature fitted on validation (aurora.calibration)
 
 
 def seed_everything(seed: int) -> None:
