@@ -20,7 +20,8 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         "## Data",
         f"RAVDESS speech (Livingstone & Russo, 2018; CC BY-NC-SA 4.0): acted, North American English, "
         f"two fixed sentences, 24 professional actors. This model was trained on actors "
-        f"{config['split']['train']} with early stopping on actors {config['split']['val']}; "
+        f"{config['split']['train']}; actors {config['split']['val']} chose the stopping epoch or "
+        f"regularisation and the softmax temperature ({config.get('temperature', 1.0):.2f}); "
         f"test actors present: {config['split']['test'] or 'none'}.",
         f"Augmented copies per training clip: {config['augmented_copies']}; class weights: "
         f"{config['class_weights']}; SMOTE: {config['smote']}; per-speaker standardisation: "
@@ -55,6 +56,7 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         "- Acted, exaggerated emotion from 24 North American English speakers reading two "
         "sentences: expect much lower accuracy on spontaneous speech, other languages, accents, "
         "microphones and noise.",
-        "- Probabilities are softmax outputs; see the evaluation report for calibration.",
+        "- Probabilities are temperature-scaled softmax outputs (the temperature fitted on validation "
+        "actors); the evaluation report gives the expected calibration error before and after.",
     ]
     return "\n".join(lines) + "\n"
