@@ -23,7 +23,7 @@ $(STAMP): requirements.lock requirements-weights.lock pyproject.toml
 
 run: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
-	$(BIN)/dvc metrics show
+	@echo "Done. Report: artifacts/report.html; metrics: artifacts/metrics.json (dvc metrics show)"
 
 lint: install
 	$(BIN)/ruff check .

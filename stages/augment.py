@@ -30,11 +30,15 @@ def main() -> None:
     clips = usable(pd.read_parquet(MANIFEST))
     test_actors = set(json.loads(SPLITS.read_text())["final"]["test"])
     trainable = clips[~clips.actor.isin(test_actors)]
-    requests = augmentation_requests(trainable, params.augment)
-    result = build_features(requests, Path(params.data.raw_dir), params.features, params.audio)
+    # Copies are only made when training uses them (train.use_augmented).
+    requests = augmentation_requests(trainable if params.train.use_augmented else trainable.iloc[:0],
+                                     params.augment)
+    result = build_features(requests, Path(params.data.raw_dir), params.features, params.audio,
+                            desc="augment")
     # Keep each copy's provenance beside its features: the source clip and the recipe.
     result.stats = requests[["clip_id", "source_clip_id", "recipe"]].merge(result.stats, on="clip_id")
-    result.save(OUT, copies_per_clip=params.augment.effective_copies, source_clips=len(trainable))
+    result.save(OUT, copies_per_clip=params.augment.effective_copies if params.train.use_augmented else 0,
+                source_clips=len(trainable))
     print(f"augment: {result.describe()}")
     for line in result.failed:
         print(f"  failed: {line}", file=sys.stderr)

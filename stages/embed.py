@@ -37,8 +37,7 @@ def main() -> None:
         if name == "augmented":
             stats = copies[["clip_id", "source_clip_id", "recipe"]].merge(stats, on="clip_id")
         write_atomic(EMBED / f"{name}.parquet", lambda tmp, s=stats: s.to_parquet(tmp, index=False))
-        summary[name] = {"clips": len(stats), "computed": result.computed, "cached": result.cached,
-                         "failed": result.failed}
+        summary[name] = {"clips": len(stats), "failed": result.failed}
         summary["encoder"] = result.encoder
         summary["fingerprint"] = result.fingerprint
         print(f"embed {name}: {result.describe()}")

@@ -66,8 +66,7 @@ def main() -> None:
         predictions.append(model.test_predictions)
     all_predictions = pd.concat(predictions, ignore_index=True)
     write_atomic(PREDICTIONS, lambda tmp: all_predictions.to_parquet(tmp, index=False))
-    write_json(FOLD_LOG, {"model": cfg.model, "folds": notes, "final_history": model.fitted.history,
-                          "seconds": round(time.perf_counter() - started, 1)})
+    write_json(FOLD_LOG, {"model": cfg.model, "folds": notes, "final_history": model.fitted.history})
 
     sources = _feature_sources(params)
     config = {

@@ -36,7 +36,8 @@ def project(tmp_path):
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["split"].update(cv_folds=3, val_actors=1)
     params["augment"]["copies"] = 1
-    params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32)  # curves via dvclive
+    params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32,  # curves via dvclive
+                           use_augmented=True)
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)
@@ -67,8 +68,9 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
         assert f"Running stage '{stage}'" in first
     art = root / "artifacts"
     assert (pd.read_parquet(art / "manifest.parquet").status == "ok").sum() == 48
-    summary = json.loads((art / "features/summary.json").read_text())
-    assert (summary["computed"], summary["cached"]) == (48, 0)
+    run = json.loads((art / "features/last_run.json").read_text())
+    assert (run["computed"], run["cached"]) == (48, 0)
+    assert json.loads((art / "augment/summary.json").read_text())["clips"] == 48  # one copy each
     metrics = json.loads((art / "metrics.json").read_text())
     assert metrics["cv_folds"] == 3 and metrics["test_actors_present"] is False
     assert 0 <= metrics["cv"]["accuracy"]["mean"] <= 1 and "cv_other_mode" in metrics
@@ -86,5 +88,6 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     write_clip(corpus / "Actor_07/03-01-08-02-02-02-07.flac", seconds=0.6, seed=42)
     third = _repro(root, env)
     assert "Running stage 'ingest'" in third and "Running stage 'features'" in third
-    summary = json.loads((art / "features/summary.json").read_text())
-    assert (summary["clips"], summary["computed"], summary["cached"]) == (49, 1, 48)
+    run = json.loads((art / "features/last_run.json").read_text())
+    assert json.loads((art / "features/summary.json").read_text())["clips"] == 49
+    assert (run["computed"], run["cached"]) == (1, 48)

@@ -120,8 +120,10 @@ def cross_validate(corpus: Corpus, folds: list[Fold], cfg: TrainConfig, labels: 
         notes.append({"fold": fold.name, "speaker_norm": speaker_norm, "train_rows": len(data.y_train),
                       "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
                       "temperature": round(fitted.temperature, 4), "test_accuracy": acc})
+        chosen = (f"best epoch {fitted.best_epoch}" if fitted.best_epoch
+                  else ", ".join(f"{k}={v:g}" for k, v in fitted.chosen.items()))
         log(f"  {fold.name} speaker_norm={speaker_norm}: {len(data.y_train)} training rows, "
-            f"best epoch {fitted.best_epoch}, held-out accuracy {acc:.3f}")
+            f"{chosen}, held-out accuracy {acc:.3f}")
     return pd.concat(frames, ignore_index=True), notes
 
 

@@ -81,15 +81,16 @@ class FeatureSet:
     failed: list[str] = field(default_factory=list)
 
     def save(self, out_dir: Path, **summary) -> None:
-        """Write stats.parquet, frames.parquet and summary.json (atomically) to `out_dir`."""
+        """Write stats.parquet, frames.parquet and summary.json (atomically) to `out_dir`,
+        and this run's cache hits to last_run.json (not a DVC output: it differs per machine)."""
         write_atomic(out_dir / "stats.parquet", lambda tmp: self.stats.to_parquet(tmp, index=False))
         write_atomic(out_dir / "frames.parquet",
                      lambda tmp: pq.write_table(self.frames, tmp, compression="zstd"))
         write_json(out_dir / "summary.json", {
-            "clips": len(self.stats), "computed": self.computed, "cached": self.cached,
-            "failed": self.failed, **summary,
+            "clips": len(self.stats), "failed": self.failed, **summary,
             "statistics": len(self.stat_names), "frame_features": self.frame_names,
         })
+        write_json(out_dir / "last_run.json", {"computed": self.computed, "cached": self.cached})
 
     def describe(self) -> str:
         return (f"{len(self.stats)} clips ({self.computed} computed, {self.cached} from cache, "
@@ -97,7 +98,7 @@ class FeatureSet:
 
 
 def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
-                   audio: AudioConfig) -> FeatureSet:
+                   audio: AudioConfig, desc: str = "features") -> FeatureSet:
     """`clips` needs clip_id, path (relative to raw_dir) and content_hash.
 
     An optional `recipe` column (JSON, see aurora.augment) augments the audio
@@ -110,7 +111,7 @@ def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
     jobs = [(h, raw_dir / p, r) for h, p, r in zip(todo.content_hash, todo.path, recipes, strict=True)]
     failed, computed, done = [], 0, []
     for result in parallel_map(partial(_job, features=features, audio=audio), jobs,
-                               workers=features.workers, desc="features"):
+                               workers=features.workers, desc=desc):
         if "error" in result:
             failed.append(result["error"])
         else:

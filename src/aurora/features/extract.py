@@ -25,7 +25,7 @@ from aurora.config import AudioConfig, FeatureConfig
 from aurora.features.pitch import yin
 
 # Bump when the computation changes, so cached features are recomputed.
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "2"  # 2: roll-off on magnitude, as librosa
 VOICED_APERIODICITY = 0.2  # YIN's d' below this counts as voiced
 
 

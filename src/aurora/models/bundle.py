@@ -8,6 +8,7 @@ hash). Nothing executable is ever deserialised.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from aurora.models.nets import build_network
 def save_bundle(directory: Path, network: nn.Module, config: dict) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()}
-    write_atomic(directory / "weights.pt", lambda tmp: torch.save(state, tmp))
+    buffer = io.BytesIO()  # saving to a file would embed its (random, temporary) name in the archive
+    torch.save(state, buffer)
+    write_atomic(directory / "weights.pt", lambda tmp: tmp.write_bytes(buffer.getvalue()))
     write_json(directory / "config.json", config)
 
 
