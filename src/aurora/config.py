@@ -166,7 +166,8 @@ SEQUENCE_MODELS = ("cnn_se", "cnn_bilstm")
 @dataclass(frozen=True)
 class TrainConfig:
     model: Literal["logreg", "mlp", "cnn_se", "cnn_bilstm"] = "mlp"
-    features: Literal["handcrafted", "whisper", "fusion"] = "handcrafted"  # utterance models' input
+    # Input of utterance models; sequence models always read the handcrafted frame sequences.
+    features: Literal["handcrafted", "whisper", "fusion"] = "handcrafted"
     speaker_norm: bool = True  # z-score each speaker's features by its own unlabelled clips
     compare_speaker_norm: bool = True  # cross-validate the other setting too, for the report
     use_augmented: bool = True
@@ -195,9 +196,6 @@ class TrainConfig:
         _require(not (self.smote and self.model in SEQUENCE_MODELS),
                  f"train.smote applies to utterance-statistics models (logreg, mlp), not "
                  f"{self.model}; sequence models are balanced with class weights")
-        _require(not (self.features != "handcrafted" and self.model in SEQUENCE_MODELS),
-                 f"train.features={self.features} gives utterance vectors; {self.model} needs "
-                 "handcrafted frame sequences (use logreg or mlp)")
         _require(self.max_epochs >= 1 and self.patience >= 1, "train.max_epochs and patience must be >= 1")
         _require(self.batch_size >= 2, "train.batch_size must be >= 2")
         _require(self.learning_rate > 0 and self.logreg_c > 0, "train.learning_rate and logreg_c must be > 0")
