@@ -19,7 +19,7 @@ from dvclive import Live
 
 from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
-from aurora.crossval import cross_validate, train_final
+from aurora.crossval import run_training
 from aurora.metrics import classification_metrics, summarize
 from aurora.model_card import model_card
 from aurora.models.bundle import save_bundle
@@ -43,42 +43,36 @@ def main() -> None:
     started = time.perf_counter()
     corpus = read_corpus(params, sequences=True)
     modes = [cfg.speaker_norm] + ([not cfg.speaker_norm] if cfg.compare_speaker_norm else [])
-    predictions, notes, cv = [], [], {}
-    for speaker_norm in modes:
-        print(f"cross-validating {cfg.model}, {mode_name(speaker_norm)}")
-        preds, fold_notes = cross_validate(corpus, folds, cfg, labels, speaker_norm)
-        predictions.append(preds)
-        notes += fold_notes
-        cv[mode_name(speaker_norm)] = summarize(
-            [classification_metrics(g.label, g.pred, list(labels.classes)) for _, g in preds.groupby("fold")],
-            list(labels.classes))
-
-    print(f"training the final model on actors {list(final.train)}, validation {list(final.val)}")
-    with Live(dir=str(LIVE), save_dvc_exp=False, dvcyaml=None) as live:
-        def log_epoch(row: dict) -> None:
+    print(f"cross-validating {cfg.model} ({', '.join(mode_name(m) for m in modes)}) and training the "
+          f"final model on actors {list(final.train)}, validation {list(final.val)}")
+    run = run_training(corpus, folds, final, cfg, labels, modes)
+    cv = {mode_name(mode): summarize(
+        [classification_metrics(g.label, g.pred, list(labels.classes)) for _, g in preds.groupby("fold")],
+        list(labels.classes)) for mode, preds in run.cv_predictions.items()}
+    model = run.final
+    with Live(dir=str(LIVE), save_dvc_exp=False, dvcyaml=None) as live:  # the final model's curves
+        for row in model.fitted.history:
             for key, value in row.items():
                 if key != "epoch":
                     live.log_metric(key, value)
             live.next_step()
-
-        model = train_final(corpus, final, cfg, labels, on_epoch=log_epoch if cfg.model != "logreg" else None)
-    if not model.test_predictions.empty:
-        predictions.append(model.test_predictions)
-    all_predictions = pd.concat(predictions, ignore_index=True)
+    all_predictions = pd.concat([*run.cv_predictions.values(), model.predictions], ignore_index=True)
     write_atomic(PREDICTIONS, lambda tmp: all_predictions.to_parquet(tmp, index=False))
-    write_json(FOLD_LOG, {"model": cfg.model, "folds": notes, "final_history": model.fitted.history})
+    write_json(FOLD_LOG, {"model": cfg.model, "folds": run.notes, "final": model.note,
+                          "final_history": model.fitted.history})
 
     sources = _feature_sources(params)
     config = {
         "model": cfg.model, "classes": list(labels.classes), "label_merge": dict(params.labels.merge),
-        "n_inputs": model.n_inputs, "hidden": cfg.hidden, "dropout": cfg.dropout,
+        "n_inputs": run.n_inputs, "hidden": cfg.hidden, "dropout": cfg.dropout,
         "input": (f"handcrafted frame sequences ({cfg.sequence_input})" if cfg.is_sequence_model
                   else f"{cfg.features} utterance vectors"),
         "input_names": corpus.sequence_names if cfg.is_sequence_model else corpus.stat_names,
-        "max_frames": cfg.max_frames,
-        "speaker_norm": cfg.speaker_norm, "normalisation": model.data.moments.to_dict(),
+        "max_frames": cfg.max_frames, "frame_pool": cfg.frame_pool,
+        "speaker_norm": cfg.speaker_norm, "normalisation": model.moments.to_dict(),
         "feature_fingerprint": "+".join(s["fingerprint"] for s in sources.values()),
         "feature_sources": sources, "audio": dataclasses.asdict(params.audio),
+        "features": dataclasses.asdict(params.features),  # the silence trim uses its STFT settings
         "train": dataclasses.asdict(cfg),
         "augmented_copies": params.augment.effective_copies if cfg.use_augmented else 0,
         "class_weights": cfg.class_weights, "smote": cfg.smote,
@@ -87,8 +81,8 @@ def main() -> None:
         "temperature": model.fitted.temperature,
     }
     save_bundle(MODEL, model.fitted.network, config)
-    test = (classification_metrics(model.test_predictions.label, model.test_predictions.pred,
-                                   list(labels.classes)) if not model.test_predictions.empty else None)
+    test = (classification_metrics(model.predictions.label, model.predictions.pred,
+                                   list(labels.classes)) if not model.predictions.empty else None)
     write_atomic(MODEL / "MODEL_CARD.md", lambda tmp: tmp.write_text(model_card(config, cv, test, folds)))
     for mode, s in cv.items():
         print(f"CV {mode}: accuracy {s['accuracy']['mean']:.3f} ± {s['accuracy']['std']:.3f}, "

@@ -25,20 +25,20 @@ def test_networks_learn_a_separable_problem_and_stop_early(name):
     seq = name != "mlp"
     x, y = blobs(seq=seq)
     xv, yv = blobs(n_per_class=10, seed=1, seq=seq)
-    cfg = TrainConfig(model=name, max_epochs=40, patience=4, hidden=64, batch_size=16, threads=1,
+    cfg = TrainConfig(model=name, max_epochs=40, patience=4, hidden=64, batch_size=16, workers=1,
                       spec_time_masks=1, spec_freq_masks=1, spec_freq_width=2)
     fitted = fit_network(x, y, xv, yv, 10, 3, cfg)
     assert fitted.history[fitted.best_epoch - 1]["val_uar"] >= 0.9
     assert len(fitted.history) < 40  # early stopping ended it
     xt, yt = blobs(n_per_class=15, seed=2, seq=seq)
-    accuracy = (predict_logits(fitted.network, xt, cfg).argmax(1) == yt).mean()
+    accuracy = (predict_logits(fitted.network, xt, cfg.max_frames).argmax(1) == yt).mean()
     assert accuracy >= 0.85
 
 
 def test_training_is_deterministic_given_the_seed():
     x, y = blobs()
     xv, yv = blobs(seed=1)
-    cfg = TrainConfig(model="mlp", max_epochs=5, threads=1)
+    cfg = TrainConfig(model="mlp", max_epochs=5, workers=1)
     a = fit_network(x, y, xv, yv, 10, 3, cfg).network.state_dict()
     b = fit_network(x, y, xv, yv, 10, 3, cfg).network.state_dict()
     for key in a:
@@ -47,13 +47,13 @@ def test_training_is_deterministic_given_the_seed():
 
 def test_sequence_models_ignore_padding():
     torch.manual_seed(0)
-    for name in ("cnn_se", "cnn_bilstm"):
-        net = build_network(name, 5, 3, hidden=64, dropout=0.0).eval()
-        x = torch.randn(1, 40, 5)
+    for name, pool in (("cnn_se", 1), ("cnn_bilstm", 1), ("cnn_se", 2), ("cnn_bilstm", 3)):
+        net = build_network(name, 5, 3, hidden=64, dropout=0.0, frame_pool=pool).eval()
+        x = torch.randn(1, 41, 5)  # odd length: the last pooling window is partial
         padded = torch.cat([x, torch.randn(1, 24, 5) * 100], dim=1)
         with torch.no_grad():
-            alone = net(x, torch.tensor([40]))
-            with_padding = net(padded, torch.tensor([40]))
+            alone = net(x, torch.tensor([41]))
+            with_padding = net(padded, torch.tensor([41]))
         torch.testing.assert_close(alone, with_padding, rtol=1e-4, atol=1e-4)
 
 
@@ -62,7 +62,7 @@ def test_logreg_floor_equals_scikit_learn():
     cfg = TrainConfig(model="logreg", logreg_c=0.1)
     fitted = fit_logreg(x, y, x, y, 4, cfg)
     reference = LogisticRegression(C=fitted.chosen["C"], max_iter=3000, class_weight="balanced").fit(x, y)
-    ours = softmax(predict_logits(fitted.network, x, cfg))
+    ours = softmax(predict_logits(fitted.network, x, cfg.max_frames))
     np.testing.assert_allclose(ours, reference.predict_proba(x), atol=1e-5)
 
 
@@ -78,14 +78,15 @@ def test_focal_loss_down_weights_easy_examples():
 
 def test_bundle_round_trip_without_pickle(tmp_path):
     x, y = blobs()
-    cfg = TrainConfig(model="mlp", max_epochs=3, threads=1, hidden=32)
+    cfg = TrainConfig(model="mlp", max_epochs=3, workers=1, hidden=32)
     fitted = fit_network(x, y, x, y, 10, 3, cfg)
     config = {"model": "mlp", "n_inputs": 10, "classes": ["a", "b", "c"], "hidden": 32,
               "dropout": cfg.dropout}
     save_bundle(tmp_path / "model", fitted.network, config)
     network, loaded = load_bundle(tmp_path / "model")
     assert loaded == config
-    np.testing.assert_array_equal(predict_logits(network, x, cfg), predict_logits(fitted.network, x, cfg))
+    np.testing.assert_array_equal(predict_logits(network, x, cfg.max_frames),
+                                  predict_logits(fitted.network, x, cfg.max_frames))
     state = torch.load(tmp_path / "model" / "weights.pt", weights_only=True)  # tensors only
     assert all(isinstance(v, torch.Tensor) for v in state.values())
     with pytest.raises(FileNotFoundError, match="run `dvc repro`"):

@@ -25,6 +25,9 @@ class ConfigError(ValueError):
     """params.yaml is missing, malformed, or holds an invalid value."""
 
 
+T = typing.TypeVar("T")
+
+
 @dataclass(frozen=True)
 class DataConfig:
     raw_dir: str = "data/raw/ravdess"  # overridden by $RAVDESS_DIR at fetch time
@@ -185,11 +188,12 @@ class TrainConfig:
     logreg_c: float = 0.1
     sequence_input: Literal["frames", "logmel", "both"] = "frames"
     max_frames: int = 320
+    frame_pool: int = 2  # sequence models average every N frames first (N x cheaper)
     spec_time_masks: int = 2
     spec_time_width: int = 20
     spec_freq_masks: int = 2
     spec_freq_width: int = 8
-    threads: int = 0  # torch threads; 0 = all cores
+    workers: int = 0  # models fitted at once (one thread each); 0 = one per core
     seed: int = 42
 
     def __post_init__(self) -> None:
@@ -197,6 +201,7 @@ class TrainConfig:
                  f"train.smote applies to utterance-statistics models (logreg, mlp), not "
                  f"{self.model}; sequence models are balanced with class weights")
         _require(self.max_epochs >= 1 and self.patience >= 1, "train.max_epochs and patience must be >= 1")
+        _require(self.frame_pool >= 1, "train.frame_pool must be >= 1")
         _require(self.batch_size >= 2, "train.batch_size must be >= 2")
         _require(self.learning_rate > 0 and self.logreg_c > 0, "train.learning_rate and logreg_c must be > 0")
         _require(0 <= self.dropout < 1, "train.dropout must be in [0, 1)")
@@ -210,6 +215,28 @@ class TrainConfig:
         return self.loss == "focal" or (self.loss == "auto" and self.model == "cnn_bilstm")
 
 
+AUDIO_EXTENSIONS = ("wav", "flac", "ogg", "oga", "mp3", "aif", "aiff", "au", "w64", "opus")
+
+
+@dataclass(frozen=True)
+class PredictConfig:
+    """Bulk classification (aurora predict / the classify_folder flow)."""
+
+    window_s: float = 6.0  # files longer than this are classified in windows of this length
+    hop_s: float = 3.0  # step between windows
+    min_duration_s: float = 0.25  # shorter files are error rows
+    silence_dbfs: float = -50.0  # a file or window whose loudest 25 ms is below this is silent
+    batch_files: int = 32  # files per Prefect task: a task costs ~10 ms plus logging
+    workers: int = 0  # tasks at once on this machine; 0 = one per core
+    extensions: tuple[str, ...] = AUDIO_EXTENSIONS
+
+    def __post_init__(self) -> None:
+        _require(self.window_s >= 1.0, "predict.window_s must be >= 1 second")
+        _require(0 < self.hop_s <= self.window_s, "predict.hop_s must be in (0, window_s]")
+        _require(self.min_duration_s > 0, "predict.min_duration_s must be > 0")
+        _require(self.batch_files >= 1, "predict.batch_files must be >= 1")
+
+
 @dataclass(frozen=True)
 class Params:
     data: DataConfig = field(default_factory=DataConfig)
@@ -220,6 +247,7 @@ class Params:
     split: SplitConfig = field(default_factory=SplitConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    predict: PredictConfig = field(default_factory=PredictConfig)
 
 
 def _require(ok: bool, message: str) -> None:
@@ -279,6 +307,12 @@ def _build(cls: type, mapping: Any, where: str) -> Any:
         raise ConfigError(f"{where}: unknown key(s) {unknown}; known: {sorted(names)}")
     kwargs = {k: _coerce(v, hints[k], f"{where}.{k}" if where else k) for k, v in mapping.items()}
     return cls(**kwargs)
+
+
+def section_from_dict(cls: type[T], mapping: Any, where: str) -> T:
+    """One validated config section (e.g. FeatureConfig) from a plain mapping,
+    such as the settings a model bundle recorded."""
+    return _build(cls, mapping, where)
 
 
 def params_from_dict(mapping: dict[str, Any]) -> Params:

@@ -24,7 +24,7 @@ from aurora.corpus import Corpus
 from aurora.labels import LabelSpace
 from aurora.models.fit import Fitted, fit_logreg, fit_network, predict_logits
 from aurora.normalize import Examples, Moments, apply, moments, per_speaker
-from aurora.parallel import worker_count
+from aurora.parallel import parallel_map
 from aurora.splits import Fold
 
 
@@ -70,13 +70,13 @@ def prepare_fold(corpus: Corpus, examples: Examples, fold: Fold, cfg: TrainConfi
 def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
              on_epoch: Callable[[dict], None] | None = None) -> Fitted:
     """Fit on the training rows; early stopping, C and the temperature use the validation actors."""
-    torch.set_num_threads(worker_count(cfg.threads))
     if cfg.model == "logreg":
         fitted = fit_logreg(data.x_train, data.y_train, data.x_val, data.y_val, n_classes, cfg)
     else:
         fitted = fit_network(data.x_train, data.y_train, data.x_val, data.y_val, n_inputs, n_classes,
                              cfg, on_epoch)
-    fitted.temperature = fit_temperature(predict_logits(fitted.network, data.x_val, cfg), data.y_val)
+    val_logits = predict_logits(fitted.network, data.x_val, cfg.max_frames)
+    fitted.temperature = fit_temperature(val_logits, data.y_val)
     return fitted
 
 
@@ -101,58 +101,95 @@ def _prediction_rows(corpus: Corpus, index: np.ndarray, logits: np.ndarray, temp
     return frame
 
 
-def cross_validate(corpus: Corpus, folds: list[Fold], cfg: TrainConfig, labels: LabelSpace,
-                   speaker_norm: bool, log: Callable[[str], None] = print) -> tuple[pd.DataFrame, list[dict]]:
-    """Out-of-fold predictions for every modelled clip of the CV actors, and per-fold notes."""
-    examples = examples_of(corpus, cfg, speaker_norm)
-    n_inputs = input_width(examples)
-    frames, notes = [], []
-    for fold in folds:
-        data = prepare_fold(corpus, examples, fold, cfg)
-        if not len(data.test_index):
-            log(f"  {fold.name}: no modelled clips among held-out actors {list(fold.test)}; skipped")
-            continue
-        fitted = train_on(data, n_inputs, len(labels), cfg)
-        logits = predict_logits(fitted.network, data.x_test, cfg)
-        frames.append(_prediction_rows(corpus, data.test_index, logits, fitted.temperature, labels,
-                                       scope="cv", fold=fold.name, speaker_norm=speaker_norm))
-        acc = float((logits.argmax(1) == corpus.meta.label.to_numpy()[data.test_index]).mean())
-        notes.append({"fold": fold.name, "speaker_norm": speaker_norm, "train_rows": len(data.y_train),
-                      "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
-                      "temperature": round(fitted.temperature, 4), "test_accuracy": acc})
-        chosen = (f"best epoch {fitted.best_epoch}" if fitted.best_epoch
-                  else ", ".join(f"{k}={v:g}" for k, v in fitted.chosen.items()))
-        log(f"  {fold.name} speaker_norm={speaker_norm}: {len(data.y_train)} training rows, "
-            f"{chosen}, held-out accuracy {acc:.3f}")
-    return pd.concat(frames, ignore_index=True), notes
+@dataclass(frozen=True)
+class Job:
+    """One model to fit: a CV fold in one speaker-norm mode, or the shipped model."""
+
+    fold: Fold
+    speaker_norm: bool
+    final: bool = False
 
 
 @dataclass
-class FinalModel:
+class JobResult:
+    job: Job
+    predictions: pd.DataFrame  # held-out clips (empty for a final model without test actors)
+    note: dict
+    log: str
     fitted: Fitted
-    data: FoldData
-    n_inputs: int
-    test_predictions: pd.DataFrame  # empty when no test actors are present
+    moments: Moments
     training_hash: str
 
 
-def train_final(corpus: Corpus, final: Fold, cfg: TrainConfig, labels: LabelSpace,
-                on_epoch: Callable[[dict], None] | None = None) -> FinalModel:
-    examples = examples_of(corpus, cfg, cfg.speaker_norm)
-    n_inputs = input_width(examples)
-    data = prepare_fold(corpus, examples, final, cfg)
-    fitted = train_on(data, n_inputs, len(labels), cfg, on_epoch)
-    if len(data.test_index):
-        test = _prediction_rows(corpus, data.test_index, predict_logits(fitted.network, data.x_test, cfg),
-                                fitted.temperature, labels, scope="test", fold="final",
-                                speaker_norm=cfg.speaker_norm)
-    else:
-        test = pd.DataFrame()
-    # Hash of exactly what the model was fitted on: its inputs (after standardisation
-    # and SMOTE) and labels.
+# What the training workers read. Set before the pool forks, so every worker
+# inherits the corpus instead of receiving a pickled copy per job.
+_SHARED: dict = {}
+
+
+def _training_hash(data: FoldData) -> str:
+    """Hash of exactly what a model was fitted on: inputs (after standardisation and SMOTE) and labels."""
     digest = hashlib.sha256()
     for x in (data.x_train if isinstance(data.x_train, list) else [data.x_train]):
         digest.update(np.ascontiguousarray(x).tobytes())
     digest.update(data.y_train.tobytes())
-    training_hash = digest.hexdigest()
-    return FinalModel(fitted, data, n_inputs, test, training_hash)
+    return digest.hexdigest()
+
+
+def _run_job(job: Job) -> JobResult:
+    corpus, cfg, labels = _SHARED["corpus"], _SHARED["cfg"], _SHARED["labels"]
+    # One thread per model: parallelism comes from fitting several models at
+    # once, which scales better for these small networks, and results do not
+    # depend on the machine's core count.
+    torch.set_num_threads(1)
+    examples = _SHARED["examples"][job.speaker_norm]
+    data = prepare_fold(corpus, examples, job.fold, cfg)
+    fitted = train_on(data, input_width(examples), len(labels), cfg)
+    scope = "test" if job.final else "cv"
+    predictions, acc = pd.DataFrame(), float("nan")
+    if len(data.test_index):
+        logits = predict_logits(fitted.network, data.x_test, cfg.max_frames)
+        predictions = _prediction_rows(corpus, data.test_index, logits, fitted.temperature, labels,
+                                       scope=scope, fold="final" if job.final else job.fold.name,
+                                       speaker_norm=job.speaker_norm)
+        acc = float((logits.argmax(1) == corpus.meta.label.to_numpy()[data.test_index]).mean())
+    chosen = (f"best epoch {fitted.best_epoch}" if fitted.best_epoch
+              else ", ".join(f"{k}={v:g}" for k, v in fitted.chosen.items()))
+    name = "final model" if job.final else job.fold.name
+    log = (f"  {name} speaker_norm={job.speaker_norm}: {len(data.y_train)} training rows, {chosen}, "
+           + (f"held-out accuracy {acc:.3f}" if len(data.test_index) else "no held-out clips"))
+    note = {"fold": name, "speaker_norm": job.speaker_norm, "train_rows": len(data.y_train),
+            "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
+            "temperature": round(fitted.temperature, 4),
+            "test_accuracy": acc if len(data.test_index) else None}
+    return JobResult(job, predictions, note, log, fitted, data.moments,
+                     _training_hash(data) if job.final else "")
+
+
+@dataclass
+class TrainingRun:
+    cv_predictions: dict[bool, pd.DataFrame]  # speaker_norm -> out-of-fold predictions
+    notes: list[dict]
+    final: JobResult
+    n_inputs: int
+
+
+def run_training(corpus: Corpus, folds: list[Fold], final: Fold, cfg: TrainConfig, labels: LabelSpace,
+                 modes: list[bool], log: Callable[[str], None] = print) -> TrainingRun:
+    """Cross-validate every speaker-norm mode in `modes` and fit the shipped model
+    (mode cfg.speaker_norm) on the final split; `cfg.workers` models at a time."""
+    examples = {mode: examples_of(corpus, cfg, mode) for mode in set(modes) | {cfg.speaker_norm}}
+    # The final model trains on the most data: start it first so it is not the straggler.
+    jobs = [Job(final, cfg.speaker_norm, final=True)] + [Job(f, m) for m in modes for f in folds]
+    _SHARED.update(corpus=corpus, cfg=cfg, labels=labels, examples=examples)
+    try:
+        results = list(parallel_map(_run_job, jobs, workers=cfg.workers, chunksize=1, unit="model",
+                                    desc=f"training {cfg.model}"))
+    finally:
+        _SHARED.clear()
+    for r in results:
+        log(r.log)
+    cv_results = [r for r in results if not r.job.final]
+    cv = {mode: pd.concat([r.predictions for r in cv_results if r.job.speaker_norm == mode
+                           and not r.predictions.empty], ignore_index=True) for mode in modes}
+    return TrainingRun(cv, [r.note for r in cv_results if not r.predictions.empty], results[0],
+                       input_width(examples[cfg.speaker_norm]))

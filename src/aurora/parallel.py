@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -37,18 +38,22 @@ def parallel_map(
     workers: int = 0,
     desc: str = "",
     chunksize: int = 8,
+    unit: str = "clip",
 ) -> Iterator[R]:
     """Yield fn(item) for every item, in input order."""
     items = list(items)
     n = min(worker_count(workers), len(items))
-    bar = tqdm(total=len(items), desc=desc, unit="clip", disable=not items, mininterval=1.0)
+    bar = tqdm(total=len(items), desc=desc, unit=unit, disable=not items, mininterval=1.0)
     with bar:
         if n <= 1:
             for item in items:
                 yield fn(item)
                 bar.update()
             return
-        with ProcessPoolExecutor(n, initializer=_single_threaded_numerics) as pool:
+        # fork: workers inherit the parent's read-only data (e.g. a training corpus)
+        # instead of receiving a pickled copy per task.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(n, mp_context=context, initializer=_single_threaded_numerics) as pool:
             for result in pool.map(fn, items, chunksize=chunksize):
                 yield result
                 bar.update()

@@ -35,7 +35,8 @@ def load_bundle(directory: Path) -> tuple[nn.Module, dict]:
                                 "run `dvc repro` or pass another model directory")
     config = json.loads(config_path.read_text())
     network = build_network(config["model"], config["n_inputs"], len(config["classes"]),
-                            hidden=config["hidden"], dropout=config["dropout"])
+                            hidden=config["hidden"], dropout=config["dropout"],
+                            frame_pool=config.get("frame_pool", 1))
     state = torch.load(directory / "weights.pt", map_location="cpu", weights_only=True)
     network.load_state_dict(state)
     network.eval()

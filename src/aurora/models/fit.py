@@ -93,19 +93,20 @@ def _spec_augment(batch: tuple, cfg: TrainConfig, gen: torch.Generator) -> tuple
     return x, lengths
 
 
-def predict_logits(network: nn.Module, x: Examples, cfg: TrainConfig, batch_size: int = 256) -> np.ndarray:
+def predict_logits(network: nn.Module, x: Examples, max_frames: int, batch_size: int = 256) -> np.ndarray:
+    """Logits in batches; sequences longer than max_frames are centre-cropped."""
     network.eval()
     n = len(x)
     out = []
     with torch.no_grad():
         for start in range(0, n, batch_size):
             index = np.arange(start, min(n, start + batch_size))
-            out.append(network(*_batch(x, index, cfg.max_frames, None)).numpy())
+            out.append(network(*_batch(x, index, max_frames, None)).numpy())
     return np.concatenate(out) if out else np.empty((0, 0), np.float32)
 
 
 def _score(network, x, y, cfg, n_classes, loss_fn) -> dict:
-    logits = predict_logits(network, x, cfg)
+    logits = predict_logits(network, x, cfg.max_frames)
     loss = float(loss_fn(torch.from_numpy(logits), torch.from_numpy(y)))
     m = classification_metrics(y, logits.argmax(1), [str(i) for i in range(n_classes)])
     return {"loss": loss, "uar": m["uar"], "accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
@@ -117,7 +118,8 @@ def fit_network(x_train: Examples, y_train: np.ndarray, x_val: Examples, y_val: 
     """Train with AdamW; keep the epoch with the best validation UAR; stop after
     `patience` epochs without improvement."""
     seed_everything(cfg.seed)
-    network = build_network(cfg.model, n_inputs, n_classes, hidden=cfg.hidden, dropout=cfg.dropout)
+    network = build_network(cfg.model, n_inputs, n_classes, hidden=cfg.hidden, dropout=cfg.dropout,
+                            frame_pool=cfg.frame_pool)
     weights = torch.from_numpy(class_weights(y_train, n_classes)) if cfg.class_weights else None
     loss_fn = FocalLoss(cfg.focal_gamma, weights) if cfg.focal else nn.CrossEntropyLoss(weight=weights)
     plain = nn.CrossEntropyLoss()

@@ -43,6 +43,19 @@ def masked_mean_std(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     return torch.cat([mean, var.clamp(min=1e-6).sqrt()], dim=1)
 
 
+def pool_frames(x: torch.Tensor, lengths: torch.Tensor, factor: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(batch, time, features) -> (batch, ceil(time/factor), features): the mean of
+    every `factor` valid frames. Padding is excluded, so a clip's result does not
+    depend on its batch."""
+    if factor == 1:
+        return x, lengths
+    mask = _mask(lengths, x.shape[1])[:, None, :]
+    pool = nn.functional.avg_pool1d
+    total = pool(x.transpose(1, 2) * mask, factor, factor, ceil_mode=True)
+    count = pool(mask, factor, factor, ceil_mode=True).clamp(min=1e-6)
+    return (total / count).transpose(1, 2), torch.div(lengths + factor - 1, factor, rounding_mode="floor")
+
+
 class SqueezeExcite(nn.Module):
     """Channel re-weighting from the sequence's (masked) average (Hu et al., 2018)."""
 
@@ -60,8 +73,10 @@ class SqueezeExcite(nn.Module):
 class ConvSE(nn.Module):
     """1D CNN with squeeze-and-excitation blocks and mean+std pooling."""
 
-    def __init__(self, n_inputs: int, n_classes: int, channels: int = 128, dropout: float = 0.3):
+    def __init__(self, n_inputs: int, n_classes: int, channels: int = 128, dropout: float = 0.3,
+                 frame_pool: int = 1):
         super().__init__()
+        self.frame_pool = frame_pool
         self.convs = nn.ModuleList()
         self.norms = nn.ModuleList()
         self.se = nn.ModuleList()
@@ -73,6 +88,7 @@ class ConvSE(nn.Module):
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(2 * channels, n_classes))
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        x, lengths = pool_frames(x, lengths, self.frame_pool)
         # Zero the padding before every convolution, so a clip's output does not
         # depend on what it was batched with.
         mask = _mask(lengths, x.shape[1])[:, None, :]
@@ -87,8 +103,9 @@ class ConvBiLSTM(nn.Module):
     """The seeds' CNN-BiLSTM: conv front end (4x down-sampling in time), BiLSTM, pooling."""
 
     def __init__(self, n_inputs: int, n_classes: int, channels: int = 64, hidden: int = 64,
-                 dropout: float = 0.3):
+                 dropout: float = 0.3, frame_pool: int = 1):
         super().__init__()
+        self.frame_pool = frame_pool
         self.blocks = nn.ModuleList([
             nn.Sequential(nn.Conv1d(n_inputs, channels, 5, padding=2), nn.BatchNorm1d(channels), nn.ReLU(),
                           nn.MaxPool1d(2)),
@@ -98,6 +115,7 @@ class ConvBiLSTM(nn.Module):
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(4 * hidden, n_classes))
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        x, lengths = pool_frames(x, lengths, self.frame_pool)
         h, steps = x.transpose(1, 2), lengths
         for block in self.blocks:  # zero the padding before each convolution (see ConvSE)
             h = block(h * _mask(steps, h.shape[-1])[:, None, :])
@@ -110,13 +128,16 @@ class ConvBiLSTM(nn.Module):
         return self.head(masked_mean_std(out.transpose(1, 2), steps))
 
 
-def build_network(name: str, n_inputs: int, n_classes: int, *, hidden: int, dropout: float) -> nn.Module:
+def build_network(name: str, n_inputs: int, n_classes: int, *, hidden: int, dropout: float,
+                  frame_pool: int = 1) -> nn.Module:
     if name == "logreg":
         return Linear(n_inputs, n_classes)
     if name == "mlp":
         return MLP(n_inputs, n_classes, hidden=hidden, dropout=dropout)
     if name == "cnn_se":
-        return ConvSE(n_inputs, n_classes, channels=max(32, hidden // 4), dropout=dropout)
+        return ConvSE(n_inputs, n_classes, channels=max(32, hidden // 4), dropout=dropout,
+                      frame_pool=frame_pool)
     if name == "cnn_bilstm":
-        return ConvBiLSTM(n_inputs, n_classes, channels=64, hidden=max(32, hidden // 4), dropout=dropout)
+        return ConvBiLSTM(n_inputs, n_classes, channels=64, hidden=max(32, hidden // 4), dropout=dropout,
+                          frame_pool=frame_pool)
     raise ValueError(f"unknown model {name!r}")
