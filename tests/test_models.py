@@ -91,3 +91,21 @@ def test_bundle_round_trip_without_pickle(tmp_path):
     assert all(isinstance(v, torch.Tensor) for v in state.values())
     with pytest.raises(FileNotFoundError, match="run `dvc repro`"):
         load_bundle(tmp_path / "nothing")
+
+
+def test_spec_augment_masks_bounded_spans_inside_each_clip():
+    from aurora.models.fit import _spec_augment
+
+    cfg = TrainConfig(model="cnn_se", spec_time_masks=2, spec_time_width=5, spec_freq_masks=1,
+                      spec_freq_width=3)
+    lengths = torch.tensor([50, 40, 30, 20, 10, 50, 50, 6])
+    x = torch.ones(8, 50, 10)
+    out, same = _spec_augment((x, lengths), cfg, torch.Generator().manual_seed(0))
+    assert same is lengths and out.shape == x.shape
+    bands = (out == 0).all(dim=1)  # (clip, feature): a masked band is zero at every step
+    steps = (out == 0).all(dim=2)  # (clip, step): a masked step is zero in every band
+    assert bands.sum(1).max() <= 3 and steps.sum(1).max() <= 10
+    assert bands.any() and steps.any()
+    for i, n in enumerate(lengths.tolist()):
+        assert not steps[i, n:].any()  # spans stay inside the clip
+    assert ((out == 0) == (bands[:, None, :] | steps[:, :, None])).all()  # nothing else is touched

@@ -188,7 +188,7 @@ class TrainConfig:
     logreg_c: float = 0.1
     sequence_input: Literal["frames", "logmel", "both"] = "frames"
     max_frames: int = 320
-    frame_pool: int = 2  # sequence models average every N frames first (N x cheaper)
+    frame_pool: int = 3  # sequence models average every N frames first (N x cheaper)
     spec_time_masks: int = 2
     spec_time_width: int = 20
     spec_freq_masks: int = 2
@@ -235,6 +235,7 @@ class PredictConfig:
         _require(0 < self.hop_s <= self.window_s, "predict.hop_s must be in (0, window_s]")
         _require(self.min_duration_s > 0, "predict.min_duration_s must be > 0")
         _require(self.batch_files >= 1, "predict.batch_files must be >= 1")
+        _require(self.workers >= 0, "predict.workers must be >= 0 (0 = one per core)")
 
 
 @dataclass(frozen=True)

@@ -74,23 +74,27 @@ def _batch(x: Examples, index: np.ndarray, max_frames: int, rng: np.random.Gener
     return nn.utils.rnn.pad_sequence(crops, batch_first=True), lengths
 
 
+def _spans(n: int, count: int, max_width: int, limit: torch.Tensor, size: int,
+           gen: torch.Generator) -> torch.Tensor:
+    """(n, size) bool: `count` random spans of width 0..max_width per row, inside [0, limit)."""
+    positions = torch.arange(size)[None, :]
+    masked = torch.zeros(n, size, dtype=torch.bool)
+    for _ in range(count):
+        width = torch.randint(0, max_width + 1, (n,), generator=gen)
+        start = (torch.rand(n, generator=gen) * (limit - width + 1).clamp(min=1)).long()
+        masked |= (positions >= start[:, None]) & (positions < (start + width)[:, None])
+    return masked
+
+
 def _spec_augment(batch: tuple, cfg: TrainConfig, gen: torch.Generator) -> tuple:
-    """SpecAugment-style masking of time steps and feature bands (training only)."""
+    """SpecAugment-style masking of time steps and feature bands (training only), vectorised."""
     if len(batch) == 1:
         return batch
     x, lengths = batch
-    x = x.clone()
-    dims = x.shape[2]
-    for b in range(x.shape[0]):
-        for _ in range(cfg.spec_time_masks):
-            width = int(torch.randint(0, cfg.spec_time_width + 1, (1,), generator=gen))
-            start = int(torch.randint(0, max(1, int(lengths[b]) - width + 1), (1,), generator=gen))
-            x[b, start:start + width] = 0
-        for _ in range(cfg.spec_freq_masks):
-            width = int(torch.randint(0, cfg.spec_freq_width + 1, (1,), generator=gen))
-            start = int(torch.randint(0, max(1, dims - width + 1), (1,), generator=gen))
-            x[b, :, start:start + width] = 0
-    return x, lengths
+    n, steps, dims = x.shape
+    time = _spans(n, cfg.spec_time_masks, cfg.spec_time_width, lengths, steps, gen)
+    freq = _spans(n, cfg.spec_freq_masks, cfg.spec_freq_width, torch.full((n,), dims), dims, gen)
+    return x.masked_fill(time[:, :, None] | freq[:, None, :], 0.0), lengths
 
 
 def predict_logits(network: nn.Module, x: Examples, max_frames: int, batch_size: int = 256) -> np.ndarray:
