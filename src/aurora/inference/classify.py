@@ -1,0 +1,144 @@
+"""Classify a batch of files: one result per file, never an exception.
+
+Short files are classified whole, together in one model call. Long files are
+classified window by window; their file-level probabilities are the mean of
+the windows' probabilities weighted by each window's speech duration (after
+the silence trim), and each window is reported as a segment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from aurora.audio import AudioError
+from aurora.config import PredictConfig
+from aurora.inference.predictor import Predictor
+from aurora.inference.reading import WindowReader
+
+WINDOW_BATCH = 16  # windows of a long file per model call: bounds memory
+
+
+@dataclass
+class Segment:
+    start_s: float
+    end_s: float
+    probabilities: np.ndarray | None  # None: silent, skipped
+
+
+@dataclass
+class FileResult:
+    path: str
+    sha256: str  # "" when the file could not be read
+    duration_s: float | None = None
+    probabilities: np.ndarray | None = None
+    error: str = ""
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+RETRYABLE = ("internal error", "model failed")  # error rows a rerun tries again
+
+
+def content_sha256(path: Path) -> str:
+    """SHA-256 of a regular file's bytes ("" if unreadable or not a regular file, e.g. a FIFO,
+    which would block): with the path, identifies work already done."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return ""
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
+SILENT = "silent (no 25 ms stretch louder than {:g} dBFS)"
+
+
+def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predictor) -> None:
+    """A long file: every window a segment; the file is their speech-duration-weighted mean."""
+    total, weight = np.zeros(len(predictor.classes)), 0.0
+    pending: list[tuple[Segment, np.ndarray]] = []
+
+    def flush() -> None:
+        nonlocal total, weight
+        if not pending:
+            return
+        probs = predictor.probabilities([y for _, y in pending])
+        for (segment, y), p in zip(pending, probs, strict=True):
+            segment.probabilities = p
+            speech_s = len(y) / predictor.sample_rate
+            total, weight = total + speech_s * p, weight + speech_s
+        pending.clear()
+
+    for window in reader:
+        segment = Segment(window.start_s, window.end_s, None)
+        result.segments.append(segment)
+        if not window.silent:
+            pending.append((segment, predictor.prepare(window.samples)))
+        if len(pending) >= WINDOW_BATCH:
+            flush()
+    flush()
+    if weight == 0:
+        result.error = SILENT.format(reader.silence_dbfs)
+    else:
+        result.probabilities = total / weight
+
+
+def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig) -> np.ndarray | None:
+    """The prepared waveform of a short file; None when the file is done (error, or long)."""
+    with WindowReader(Path(result.path), predictor.sample_rate, cfg.window_s, cfg.hop_s,
+                      cfg.silence_dbfs) as reader:
+        result.duration_s = reader.duration_s
+        if reader.duration_s < cfg.min_duration_s:
+            result.error = f"too short ({reader.duration_s:.2f} s < {cfg.min_duration_s:g} s)"
+            return None
+        if reader.duration_s > cfg.window_s:
+            _classify_windows(reader, result, predictor)
+            return None
+        (window,) = list(reader)
+        if window.silent:
+            result.error = SILENT.format(cfg.silence_dbfs)
+            return None
+        return predictor.prepare(window.samples)
+
+
+def _describe(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, AudioError) else f"internal error: {type(exc).__name__}: {exc}"
+
+
+def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
+                   hashes: dict[str, str] | None = None) -> list[FileResult]:
+    """One FileResult per path, in order; failures become results with `error` set."""
+    hashes = hashes or {}
+    results = [FileResult(p, hashes[p] if p in hashes else content_sha256(Path(p))) for p in paths]
+    short: list[tuple[FileResult, np.ndarray]] = []
+    for result in results:
+        try:
+            y = _read(result, predictor, cfg)
+            if y is not None:
+                short.append((result, y))
+        except Exception as exc:  # one file's failure must not end the batch
+            result.error = _describe(exc)
+    if short:
+        try:
+            probs = predictor.probabilities([y for _, y in short])
+        except Exception:  # find the file that breaks the batch; the others still get results
+            probs = []
+            for result, y in short:
+                try:
+                    probs.append(predictor.probabilities([y])[0])
+                except Exception as exc:
+                    result.error = f"model failed: {_describe(exc)}"
+                    probs.append(None)
+        for (result, _), p in zip(short, probs, strict=True):
+            result.probabilities = p
+    return results

@@ -1,0 +1,119 @@
+"""A trained model bundle as a function: waveforms in, calibrated probabilities out.
+
+The features are computed exactly as the pipeline computed them for training
+(same trim, same extractor, same Whisper blocks), using the settings the
+bundle recorded, then standardised with the bundle's training statistics.
+One clip at a time: no statistics come from other files (lone-file mode).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from aurora.config import SEQUENCE_MODELS, AudioConfig, FeatureConfig, WhisperConfig, section_from_dict
+from aurora.crossval import softmax
+from aurora.features.build import extractor_for
+from aurora.models.bundle import load_bundle
+from aurora.models.fit import predict_logits
+from aurora.normalize import Moments
+
+DEFAULT_MODEL_DIR = Path("artifacts/model")
+
+
+class ModelError(RuntimeError):
+    """No usable model bundle; the message says how to get one."""
+
+
+def bundle_id(model_dir: Path, model: str) -> str:
+    """`<model>-<first 12 hex of the weights' SHA-256>`: names the exact weights used."""
+    with open(model_dir / "weights.pt", "rb") as f:
+        return f"{model}-{hashlib.file_digest(f, 'sha256').hexdigest()[:12]}"
+
+
+class Predictor:
+    def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR):
+        model_dir = Path(model_dir)
+        try:
+            self.network, config = load_bundle(model_dir)
+        except FileNotFoundError:
+            raise ModelError(f"no model in {model_dir}: run `dvc repro` (or `make run`) to train one, "
+                             "or pass --model DIR") from None
+        if config.get("speaker_norm"):
+            raise ModelError(f"the model in {model_dir} was trained with train.speaker_norm: true and needs "
+                             "statistics of each speaker's clips; use a lone-file model "
+                             "(train.speaker_norm: false)")
+        self.config = config
+        self.classes: list[str] = list(config["classes"])
+        self.model_id = bundle_id(model_dir, config["model"])
+        self.temperature = float(config.get("temperature", 1.0))
+        self.moments = Moments.from_dict(config["normalisation"])
+        self.input_names: list[str] = list(config["input_names"])
+        self.is_sequence_model = config["model"] in SEQUENCE_MODELS
+        self.sequence_input = config["train"].get("sequence_input", "frames")
+        self.max_frames = int(config.get("max_frames", 320))
+        sources = config["feature_sources"]
+        self.audio = section_from_dict(AudioConfig, config["audio"], "model audio settings")
+        handcrafted = sources.get("handcrafted", {}).get("settings") or config.get("features") or {}
+        # The trim uses the STFT settings even for Whisper-only models.
+        self.features = section_from_dict(FeatureConfig, handcrafted, "model feature settings")
+        self.extractor = extractor_for(self.features, self.audio)
+        self.uses_handcrafted = self.is_sequence_model or "handcrafted" in sources
+        self.embedder = None
+        if "whisper" in sources:
+            from aurora.whisper.embed import WhisperEmbedder
+            from aurora.whisper.weights import locate_model
+
+            whisper = section_from_dict(WhisperConfig, sources["whisper"]["settings"],
+                                        "model Whisper settings")
+            self.embedder = WhisperEmbedder(locate_model(whisper.model_dir or None), whisper.blocks,
+                                            quantize=whisper.quantize, batch_frames=whisper.batch_frames)
+
+    @property
+    def max_window_s(self) -> float:
+        """Longest audio the model reads whole (Whisper's context is 30 s)."""
+        return 30.0 if self.embedder is not None else float("inf")
+
+    @property
+    def sample_rate(self) -> int:
+        return self.audio.sample_rate
+
+    def prepare(self, y: np.ndarray) -> np.ndarray:
+        """Mono audio at sample_rate -> what the features start from (silence-trimmed, padded)."""
+        return self.extractor.prepare(y)
+
+    def utterance_vectors(self, waves: Sequence[np.ndarray]) -> np.ndarray:
+        """The model's input columns (before standardisation) for prepared waveforms."""
+        columns: dict[str, np.ndarray] = {}
+        if self.embedder is not None:
+            embedded = self.embedder.embed(waves)
+            columns.update(zip(self.embedder.names, embedded.T, strict=True))
+        if self.uses_handcrafted:
+            stats = np.stack([self.extractor.statistics(self.extractor.frames(y), len(y) / self.sample_rate)
+                              for y in waves])
+            columns.update(zip(self.extractor.stat_names, stats.T, strict=True))
+        return np.stack([columns[name] for name in self.input_names], axis=1).astype(np.float32)
+
+    def _sequences(self, waves: Sequence[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for y in waves:
+            clip = self.extractor.frames(y)
+            parts = {"frames": [clip.frames], "logmel": [clip.logmel],
+                     "both": [clip.frames, clip.logmel]}[self.sequence_input]
+            out.append(self.moments.apply(np.concatenate(parts, axis=1)))
+        return out
+
+    def logits(self, waves: Sequence[np.ndarray]) -> np.ndarray:
+        """Uncalibrated logits for prepared waveforms (see `prepare`)."""
+        if not len(waves):
+            return np.empty((0, len(self.classes)), np.float32)
+        x = (self._sequences(waves) if self.is_sequence_model
+             else self.moments.apply(self.utterance_vectors(waves)))
+        return predict_logits(self.network, x, self.max_frames)
+
+    def probabilities(self, waves: Sequence[np.ndarray]) -> np.ndarray:
+        """Calibrated class probabilities (temperature-scaled softmax), one row per waveform."""
+        return softmax(self.logits(waves) / self.temperature).astype(np.float64)

@@ -1,0 +1,195 @@
+"""The Prefect flows and the `aurora` command, against a real Prefect server on loopback."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import HIGH_F0, LOW_F0, REPO, write_clip
+
+AURORA = [sys.executable, "-m", "aurora_cli.main"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def prefect_env(tmp_path_factory):
+    """`prefect server start` on 127.0.0.1 with SQLite under a temporary PREFECT_HOME."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": url,
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+           "DVC_NO_ANALYTICS": "1"}
+    log = open(home / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
+        time.sleep(0.5)
+    yield env
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=60)
+    log.close()
+
+
+def _read(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _aurora(args: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([*AURORA, *args], env=env, cwd=REPO, capture_output=True, text=True,
+                          timeout=600, **kw)
+
+
+def test_predict_writes_one_quoted_row_per_file_whatever_the_names(prefect_env, tiny_model, tmp_path):
+    folder = tmp_path / "in put"
+    names = ["plain.wav", "with space.wav", "ünïcødé-音声.flac", "comma,name.wav", 'quote"d.wav',
+             "-leading-dash.wav", "nested/deeper.wav"]
+    for i, name in enumerate(names):
+        write_clip(folder / name, f0=HIGH_F0 if i % 2 else LOW_F0, seed=i)
+    (folder / "broken.wav").write_bytes(b"RIFF not really")
+    out, segments = tmp_path / "out" / "p.csv", tmp_path / "out" / "segments.csv"
+    done = _aurora(["predict", "--recursive", "--model", str(tiny_model), "--out", str(out),
+                    "--segments", str(segments), "--", str(folder)], prefect_env)
+    assert done.returncode == 3, done.stderr[-3000:]  # finished, with an error row
+    rows = _read(out)
+    assert sorted(r["path"] for r in rows) == sorted(str(folder / n) for n in [*names, "broken.wav"])
+    by_name = {Path(r["path"]).name: r for r in rows}
+    assert by_name["broken.wav"]["status"] == "error" and by_name["broken.wav"]["error"]
+    for i, name in enumerate(names):
+        row = by_name[Path(name).name]
+        assert row["status"] == "ok", row
+        assert row["emotion"] == ("angry" if i % 2 else "neutral")
+        probs = [float(row["prob_neutral"]), float(row["prob_angry"])]
+        assert abs(sum(probs) - 1) < 1e-5 and float(row["confidence"]) == max(probs)
+        assert row["confidence_band"] in {"high", "medium", "low"} and row["model_id"].startswith("logreg-")
+    assert _read(segments) == []  # no file is longer than a window
+    assert not list(out.parent.glob(".*journal*"))
+
+
+def test_interrupted_run_resumes_and_ends_with_one_row_per_file(prefect_env, tiny_model, tmp_path):
+    folder = tmp_path / "clips"
+    paths = [write_clip(folder / f"clip{i:03d}.wav", seconds=2.0, f0=LOW_F0, seed=i) for i in range(60)]
+    out = tmp_path / "p.csv"
+    args = ["predict", str(folder), "--out", str(out), "--model", str(tiny_model), "--batch-files", "1",
+            "--workers", "1"]
+    first = subprocess.Popen([*AURORA, *args], env=prefect_env, cwd=REPO, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    journal = out.with_name(f".{out.name}.journal.jsonl")
+    deadline = time.monotonic() + 300
+    while not (journal.is_file() and journal.read_text().count("\n") >= 5):
+        assert first.poll() is None and time.monotonic() < deadline, "the run ended before it was killed"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert not out.exists()
+    journalled = journal.read_text().count("\n")
+    second = _aurora(args, prefect_env)
+    assert second.returncode == 0, second.stderr[-3000:]
+    rows = _read(out)
+    assert [r["path"] for r in rows] == [str(p) for p in paths]
+    assert all(r["status"] == "ok" for r in rows)
+    classified_now = int(second.stderr.split(" classified now")[0].rsplit("(", 1)[1])
+    assert classified_now <= len(paths) - journalled
+
+
+def test_two_runs_to_different_outputs_do_not_interfere(prefect_env, tiny_model, tmp_path):
+    folder = tmp_path / "clips"
+    for i in range(6):
+        write_clip(folder / f"c{i}.wav", f0=HIGH_F0, seed=i)
+    outs = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    runs = [subprocess.Popen([*AURORA, "predict", str(folder), "--out", str(o), "--model", str(tiny_model)],
+                             env=prefect_env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True) for o in outs]
+    for run in runs:
+        assert run.wait(timeout=600) == 0, run.stderr.read()[-3000:]
+    a, b = (_read(o) for o in outs)
+    assert [r["path"] for r in a] == [r["path"] for r in b] and len(a) == 6
+    assert [r["emotion"] for r in a] == [r["emotion"] for r in b] == ["angry"] * 6
+
+
+def test_missing_model_is_a_clear_error(prefect_env, tmp_path):
+    done = _aurora(["predict", str(tmp_path), "--out", str(tmp_path / "p.csv"), "--model",
+                    str(tmp_path / "none")], prefect_env)
+    assert done.returncode == 1
+    assert "run `dvc repro`" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_schedule_serves_a_deployment_that_classifies_new_files_once(prefect_env, tiny_model, tmp_path):
+    inbox, out_dir = tmp_path / "inbox", tmp_path / "results"
+    write_clip(inbox / "first.wav", f0=HIGH_F0)
+    served = subprocess.Popen([*AURORA, "schedule", str(inbox), "--out-dir", str(out_dir), "--interval", "2",
+                               "--model", str(tiny_model), "--name", "test-schedule"],
+                              env=prefect_env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, start_new_session=True)
+    try:
+        def csvs() -> list[Path]:
+            return sorted(out_dir.glob("predictions-*.csv")) if out_dir.is_dir() else []
+
+        deadline = time.monotonic() + 240
+        while not csvs():
+            assert served.poll() is None, served.stdout.read()[-3000:]
+            assert time.monotonic() < deadline, "no scheduled run wrote a CSV"
+            time.sleep(0.5)
+        write_clip(inbox / "second.wav", f0=LOW_F0)
+        while len(csvs()) < 2:
+            assert time.monotonic() < deadline, "the new file was not classified"
+            time.sleep(0.5)
+        time.sleep(5)  # more runs fire; with nothing new they write nothing
+        files = csvs()
+        assert len(files) == 2
+        assert [[(Path(r["path"]).name, r["emotion"]) for r in _read(f)] for f in files] == [
+            [("first.wav", "angry")], [("second.wav", "neutral")]]
+    finally:
+        os.killpg(served.pid, signal.SIGINT)
+        try:
+            served.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(served.pid, signal.SIGKILL)
+            raise
+
+
+def test_predict_runs_on_a_dask_cluster(prefect_env, tiny_model, tmp_path, monkeypatch):
+    from distributed import LocalCluster
+
+    for key in ("PREFECT_API_URL", "PREFECT_HOME"):  # the workers report to the same server
+        monkeypatch.setenv(key, prefect_env[key])
+    folder = tmp_path / "clips"
+    for i in range(4):
+        write_clip(folder / f"c{i}.wav", f0=LOW_F0 if i % 2 else HIGH_F0, seed=i)
+    out = tmp_path / "p.csv"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster:
+        done = _aurora(["predict", str(folder), "--out", str(out), "--model", str(tiny_model),
+                        "--batch-files", "2", "--dask-address", cluster.scheduler_address], prefect_env)
+        assert done.returncode == 0, done.stderr[-3000:]
+        # The batches ran in the cluster's worker process, which now holds the loaded model.
+        with cluster.get_client() as client:
+            loaded = client.run(lambda: __import__("flows.classify").classify._PREDICTORS.__len__())
+        assert list(loaded.values()) == [1]
+    assert [r["emotion"] for r in _read(out)] == ["angry", "neutral", "angry", "neutral"]
