@@ -30,7 +30,8 @@ def _predict(args: argparse.Namespace) -> int:
     settings = predict_settings(args.params, workers=args.workers, window_s=args.window, hop_s=args.hop,
                                 batch_files=args.batch_files)
     summary = run_classify(args.paths, args.out, model_dir=args.model, recursive=args.recursive,
-                           segments=args.segments, settings=settings, dask_address=args.dask_address)
+                           segments=args.segments, settings=settings, dask_address=args.dask_address,
+                           group_by=args.group_by)
     done_before = summary["files"] - summary["classified_now"]
     print(f"{summary['files']} files ({summary['classified_now']} classified now, "
           f"{done_before} done before): {summary['ok']} ok, {summary['errors']} errors -> {args.out}",
@@ -91,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--workers", type=int, help="batches at once (default: params.yaml predict.workers)")
     predict.add_argument("--dask-address", help="run the batches on this Dask scheduler, e.g. tcp://HOST:8786")
     predict.add_argument("--segments", help="also write per-window predictions of long files to this CSV")
+    predict.add_argument("--group-by", choices=["none", "folder"], default="none",
+                         help="folder: treat each folder as one speaker and adapt to it from its own "
+                              "clips (group mode); small or one-sided folders keep lone-file results")
     predict.add_argument("--window", type=float, help="window length in seconds for long files")
     predict.add_argument("--hop", type=float, help="seconds between windows")
     predict.add_argument("--batch-files", type=int, help="files per Prefect task")

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter, deque
 from pathlib import Path
+from typing import Literal
 
 import torch
 from prefect import flow, get_run_logger, task
@@ -26,7 +27,7 @@ from aurora.config import ConfigError, PredictConfig, load_params
 from aurora.inference.classify import FileResult, classify_files, content_sha256
 from aurora.inference.inputs import discover
 from aurora.inference.output import ResultStore
-from aurora.inference.predictor import DEFAULT_MODEL_DIR, Predictor
+from aurora.inference.predictor import DEFAULT_MODEL_DIR, ModelError, Predictor
 from aurora.parallel import worker_count
 
 _PREDICTORS: dict[str, Predictor] = {}
@@ -44,9 +45,24 @@ def cached_predictor(model_dir: str) -> Predictor:
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE, task_run_name="classify {first}")
 def classify_batch(paths: list[str], hashes: list[str], model_dir: str, settings: PredictConfig,
-                   first: str = "") -> list[FileResult]:
+                   first: str = "", group_by_folder: bool = False) -> list[FileResult]:
     """Classify one batch; unusable files come back as error results, never as a task failure."""
-    return classify_files(paths, cached_predictor(model_dir), settings, dict(zip(paths, hashes, strict=True)))
+    return classify_files(paths, cached_predictor(model_dir), settings, dict(zip(paths, hashes, strict=True)),
+                          group_by_folder=group_by_folder)
+
+
+def plan_batches(todo: list[tuple[str, str]], everything: list[tuple[str, str]], batch_files: int,
+                 group_by_folder: bool) -> list[list[tuple[str, str]]]:
+    """Batches of (path, sha256). In group mode a batch is a whole folder, redone in full if any
+    of its files is not done, since each file's result depends on the folder's other files."""
+    if not group_by_folder:
+        return [todo[i:i + batch_files] for i in range(0, len(todo), batch_files)]
+    unfinished = {os.path.dirname(p) for p, _ in todo}
+    folders: dict[str, list[tuple[str, str]]] = {}
+    for path, digest in everything:
+        if os.path.dirname(path) in unfinished:
+            folders.setdefault(os.path.dirname(path), []).append((path, digest))
+    return list(folders.values())
 
 
 def predict_settings(params_file: str | None, **overrides) -> PredictConfig:
@@ -60,7 +76,8 @@ def predict_settings(params_file: str | None, **overrides) -> PredictConfig:
 @flow(name="classify_folder")
 def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MODEL_DIR),
                     recursive: bool = False, segments: str | None = None,
-                    settings: PredictConfig | None = None, progress: bool = True) -> dict:
+                    settings: PredictConfig | None = None, progress: bool = True,
+                    group_by: Literal["none", "folder"] = "none") -> dict:
     """Classify every audio file under `paths`; write `out` (and `segments`) as CSV.
     Returns a summary: files, ok and error counts, counts per emotion, throughput."""
     logger = get_run_logger()
@@ -78,7 +95,9 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MOD
         todo = [(p, h) for p, h in zip(files, hashes, strict=True) if not store.is_done(p, h)]
         logger.info("%d files; %d done by an earlier attempt; %d to classify with %s",
                     len(files), len(files) - len(todo), len(todo), predictor.model_id)
-        batches = [todo[i:i + settings.batch_files] for i in range(0, len(todo), settings.batch_files)]
+        group = group_by == "folder"
+        batches = plan_batches(todo, list(zip(files, hashes, strict=True)), settings.batch_files, group)
+        todo = [item for batch in batches for item in batch]
         # A bounded number of batches in flight keeps memory flat however many files there are.
         in_flight: deque = deque()
         limit = 2 * max(1, worker_count(settings.workers))
@@ -91,7 +110,7 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MOD
                     first = os.path.basename(batch[0][0]).encode("utf-8", "backslashreplace").decode()
                     in_flight.append((given, classify_batch.submit(
                         list(given), [h for _, h in batch], os.path.abspath(model_dir), settings,
-                        first=first)))
+                        first=first, group_by_folder=group)))
                 if len(in_flight) >= limit or (batch is None and in_flight):
                     given, future = in_flight.popleft()
                     results = future.result()
@@ -132,13 +151,16 @@ def task_runner(workers: int, dask_address: str | None):
 
 def run_classify(paths: list[str], out: str, *, model_dir: str = str(DEFAULT_MODEL_DIR),
                  recursive: bool = False, segments: str | None = None, settings: PredictConfig,
-                 dask_address: str | None = None, progress: bool = True) -> dict:
+                 dask_address: str | None = None, progress: bool = True, group_by: str = "none") -> dict:
     """Run classify_folder with the task runner the settings ask for."""
-    cached_predictor(model_dir)  # a missing or unusable model is reported before any flow run starts
+    predictor = cached_predictor(model_dir)  # a missing or unusable model is reported before any flow run
+    if group_by == "folder" and predictor.group is None:
+        raise ModelError(f"the model in {model_dir} has no group mode (train.group_mode: true, an "
+                         "utterance model without SMOTE); classify without --group-by")
     runner = task_runner(settings.workers, dask_address)
     return classify_folder.with_options(task_runner=runner)(
         paths, out, model_dir=model_dir, recursive=recursive, segments=segments, settings=settings,
-        progress=progress)
+        progress=progress, group_by=group_by)
 
 
 if __name__ == "__main__":

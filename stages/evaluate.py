@@ -18,10 +18,11 @@ from aurora import report
 from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
 from aurora.crossval import softmax
+from aurora.group import summarize_group_eval
 from aurora.metrics import HEADLINE, classification_metrics, expected_calibration_error, summarize
 from stages._run import run
 from stages.split import SPLITS
-from stages.train import FOLD_LOG, MODEL, PREDICTIONS, mode_name
+from stages.train import FOLD_LOG, GROUP_EVAL, MODEL, PREDICTIONS, mode_name
 
 METRICS = Path("artifacts/metrics.json")
 EVAL = Path("artifacts/eval")
@@ -72,6 +73,10 @@ def main() -> None:
                         "ece": round(entry["ece"], 4),
                         "ece_uncalibrated": round(entry["ece_uncalibrated"], 4)}
     metrics["test"] = _headline(test) if test else None
+    group_eval = pd.read_parquet(GROUP_EVAL)
+    group = summarize_group_eval(group_eval, len(classes)) if len(group_eval) else {}
+    if group:
+        metrics["group_mode"] = group
     if not test:
         metrics["note"] = splits["note"] or "no test actors present: cross-validation only"
     write_json(METRICS, metrics)
@@ -113,7 +118,24 @@ def main() -> None:
             print(f"{key:14s} speaker_norm={m['speaker_norm']!s:5s} accuracy {m['accuracy']['mean']:.3f} "
                   f"± {m['accuracy']['std']:.3f}  macro-F1 {m['macro_f1']['mean']:.3f}  "
                   f"UAR {m['uar']['mean']:.3f}  min recall {m['min_class_recall']['mean']:.3f}")
+    for composition, g in group.items():
+        print(f"group mode, {composition:24s} lone-file {g['lone_accuracy']['mean']:.3f}  "
+              f"group {g['group_accuracy']['mean']:.3f}  "
+              f"(fallback in {g['fallback_folders']:.0%} of folders)")
     print(metrics.get("note", ""))
+
+
+def _group_table(group: dict) -> str:
+    pm = lambda s: f"{s['mean']:.3f} ± {s['std']:.3f}"  # noqa: E731
+    return ("<p>Each held-out actor's clips arranged into folders with different emotion mixes "
+            "(mostly X = all X clips plus one of every other emotion). Group mode adapts to a folder's "
+            "speaker with label-aware offsets from the folder's own clips, and keeps the lone-file "
+            "predictions of folders that are too small or too one-sided.</p>"
+            + report.table_html(["folders", "clips", "lone-file accuracy", "group-mode accuracy",
+                                 "group min class recall", "folders that fell back"],
+                                [[c, g["clips"], pm(g["lone_accuracy"]), pm(g["group_accuracy"]),
+                                  f"{g['group_min_class_recall']:.3f}", f"{g['fallback_folders']:.0%}"]
+                                 for c, g in group.items()]))
 
 
 def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) -> str:
@@ -149,6 +171,8 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) 
     if "training_curves" in images:
         sections.append(("Training curves",
                          f"<img alt='training curves' src='{report.data_uri(images['training_curves'])}'>"))
+    if metrics.get("group_mode"):
+        sections.append(("Group mode on balanced and skewed folders", _group_table(metrics["group_mode"])))
     sections.append(("Model card", f"<pre>{report.html.escape(card)}</pre>"))
     return report.render("AURORA evaluation report", sections)
 

@@ -27,6 +27,7 @@ from stages._inputs import EMBED, FEATURES, read_corpus, read_splits
 from stages._run import run
 
 PREDICTIONS = Path("artifacts/predictions.parquet")
+GROUP_EVAL = Path("artifacts/group_eval.parquet")  # lone-file vs group mode on skewed folders
 FOLD_LOG = Path("artifacts/train_folds.json")
 MODEL = Path("artifacts/model")
 LIVE = Path("artifacts/dvclive")
@@ -58,6 +59,7 @@ def main() -> None:
             live.next_step()
     all_predictions = pd.concat([*run.cv_predictions.values(), model.predictions], ignore_index=True)
     write_atomic(PREDICTIONS, lambda tmp: all_predictions.to_parquet(tmp, index=False))
+    write_atomic(GROUP_EVAL, lambda tmp: run.group_eval.to_parquet(tmp, index=False))
     write_json(FOLD_LOG, {"model": cfg.model, "folds": run.notes, "final": model.note,
                           "final_history": model.fitted.history})
 
@@ -80,7 +82,7 @@ def main() -> None:
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
         "temperature": model.fitted.temperature,
     }
-    save_bundle(MODEL, model.fitted.network, config)
+    save_bundle(MODEL, model.fitted.network, config, group=model.group)
     test = (classification_metrics(model.predictions.label, model.predictions.pred,
                                    list(labels.classes)) if not model.predictions.empty else None)
     write_atomic(MODEL / "MODEL_CARD.md", lambda tmp: tmp.write_text(model_card(config, cv, test, folds)))

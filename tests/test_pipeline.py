@@ -75,6 +75,15 @@ def _inference_sees_the_training_features(root: Path, art: Path) -> None:
                                rtol=1e-3, atol=1e-4)
     probs = predictor.probabilities(waves)
     np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-6)
+    # Group mode ships with the model: one actor's folder is classified as one group.
+    from aurora.config import PredictConfig
+    from aurora.inference.classify import classify_files
+
+    folder = sorted(str(p) for p in (root / "data/raw/ravdess/Actor_01").iterdir())
+    results = classify_files(folder, predictor, PredictConfig(), group_by_folder=True)
+    assert len(results) == 8 and all(r.ok for r in results)
+    assert len({r.mode for r in results}) == 1
+    assert results[0].mode == "group" or results[0].mode.startswith("lone-file fallback")
 
 
 def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(project):

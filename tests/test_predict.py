@@ -31,6 +31,11 @@ def test_predictor_gives_calibrated_probabilities_that_separate_the_classes(pred
     assert predictor.classes[probs[1].argmax()] == "angry"
 
 
+def test_group_mode_needs_a_model_that_has_it(predictor):
+    with pytest.raises(ModelError, match="no group mode"):
+        predictor.group_probabilities([predictor.prepare(voice_like(1.0, 16000))])
+
+
 def test_missing_model_says_how_to_get_one(tmp_path):
     with pytest.raises(ModelError, match="dvc repro"):
         Predictor(tmp_path / "nothing")

@@ -195,6 +195,16 @@ class TrainConfig:
     spec_freq_width: int = 8
     workers: int = 0  # models fitted at once (one thread each); 0 = one per core
     seed: int = 42
+    # Group mode (aurora predict --group-by folder): label-aware speaker offsets from a folder's
+    # own clips; utterance models without SMOTE. Evaluated on skewed folders in CV.
+    group_mode: bool = True
+    group_rounds: int = 5
+    group_min_clips: int = 8  # smaller folders keep lone-file predictions
+    group_max_share: float = 0.5  # ... and so do folders whose lone-file predictions are more one-sided
+
+    @property
+    def has_group_mode(self) -> bool:
+        return self.group_mode and not self.is_sequence_model and not self.smote
 
     def __post_init__(self) -> None:
         _require(not (self.smote and self.model in SEQUENCE_MODELS),
@@ -205,6 +215,8 @@ class TrainConfig:
         _require(self.batch_size >= 2, "train.batch_size must be >= 2")
         _require(self.learning_rate > 0 and self.logreg_c > 0, "train.learning_rate and logreg_c must be > 0")
         _require(0 <= self.dropout < 1, "train.dropout must be in [0, 1)")
+        _require(self.group_rounds >= 1 and self.group_min_clips >= 2 and 0 < self.group_max_share <= 1,
+                 "train.group_rounds >= 1, group_min_clips >= 2 and group_max_share in (0, 1] required")
 
     @property
     def is_sequence_model(self) -> bool:

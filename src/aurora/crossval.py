@@ -9,6 +9,7 @@ influence nothing but their own predictions.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from aurora.balance import smote_resample
 from aurora.calibration import fit_temperature
 from aurora.config import TrainConfig
 from aurora.corpus import Corpus
+from aurora.group import GroupModel, class_means, skewed_folders, true_label_offsets
 from aurora.labels import LabelSpace
 from aurora.models.fit import Fitted, fit_logreg, fit_network, predict_logits
 from aurora.normalize import Examples, Moments, apply, moments, per_speaker
@@ -39,6 +41,7 @@ class FoldData:
     train_index: np.ndarray
     moments: Moments
     smote_added: int
+    val_index: np.ndarray
 
 
 def input_width(examples: Examples) -> int:
@@ -64,7 +67,7 @@ def prepare_fold(corpus: Corpus, examples: Examples, fold: Fold, cfg: TrainConfi
         x_train, y_train = smote_resample(x_train, y_train, cfg.seed)
         added = len(y_train) - before
     return FoldData(x_train, y_train, apply(examples, val, m), labels[val], apply(examples, test, m),
-                    test, train, m, added)
+                    test, train, m, added, val)
 
 
 def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
@@ -119,6 +122,8 @@ class JobResult:
     fitted: Fitted
     moments: Moments
     training_hash: str
+    group: GroupModel | None = None  # final model: its group-mode companion
+    group_eval: pd.DataFrame | None = None  # CV, lone-file mode: predictions on skewed folders
 
 
 # What the training workers read. Set before the pool forks, so every worker
@@ -161,8 +166,49 @@ def _run_job(job: Job) -> JobResult:
             "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
             "temperature": round(fitted.temperature, 4),
             "test_accuracy": acc if len(data.test_index) else None}
-    return JobResult(job, predictions, note, log, fitted, data.moments,
-                     _training_hash(data) if job.final else "")
+    result = JobResult(job, predictions, note, log, fitted, data.moments,
+                       _training_hash(data) if job.final else "")
+    if cfg.has_group_mode and not job.speaker_norm:
+        actors = corpus.meta.actor.to_numpy()
+        group = fit_group(data, actors, input_width(examples), len(labels), cfg)
+        if job.final:
+            result.group = group
+        elif len(data.test_index):
+            result.group_eval = _group_eval(corpus, data, logits, fitted.temperature, group, labels,
+                                            job.fold.name)
+    return result
+
+
+def fit_group(data: FoldData, actors: np.ndarray, n_inputs: int, n_classes: int,
+              cfg: TrainConfig) -> GroupModel:
+    """The group-mode model of one split: trained on speaker-offset-corrected features
+    (true-label offsets, training and validation actors only)."""
+    means = class_means(data.x_train, data.y_train, n_classes)
+    train_offsets = true_label_offsets(data.x_train, data.y_train, actors[data.train_index], means)
+    val_offsets = true_label_offsets(data.x_val, data.y_val, actors[data.val_index], means)
+    corrected = dataclasses.replace(data, x_train=data.x_train - train_offsets,
+                                    x_val=data.x_val - val_offsets)
+    fitted = train_on(corrected, n_inputs, n_classes, cfg)
+    return GroupModel(fitted.network, means, fitted.temperature, cfg.group_rounds, cfg.group_min_clips,
+                      cfg.group_max_share)
+
+
+def _group_eval(corpus: Corpus, data: FoldData, logits: np.ndarray, temperature: float, group: GroupModel,
+                labels: LabelSpace, fold: str) -> pd.DataFrame:
+    """Lone-file and group-mode predictions for the held-out actors' clips arranged in folders
+    of different emotion mixes (aurora.group.skewed_folders)."""
+    meta = corpus.meta.iloc[data.test_index][["clip_id", "actor", "label"]].reset_index(drop=True)
+    lone = softmax(logits / temperature)
+    rows = []
+    for composition, folders in skewed_folders(meta, list(labels.classes)).items():
+        for k, positions in enumerate(folders):
+            probs, mode = group.predict(data.x_test[positions], lone[positions])
+            rows.append(pd.DataFrame({
+                "fold": fold, "composition": composition, "folder": k, "clip_id": meta.clip_id[positions],
+                "actor": meta.actor[positions], "label": meta.label[positions],
+                "lone_pred": lone[positions].argmax(axis=1), "group_pred": probs.argmax(axis=1),
+                "fallback": mode != "group"}))
+    return pd.concat(rows, ignore_index=True)
 
 
 @dataclass
@@ -171,6 +217,7 @@ class TrainingRun:
     notes: list[dict]
     final: JobResult
     n_inputs: int
+    group_eval: pd.DataFrame  # empty without group mode
 
 
 def run_training(corpus: Corpus, folds: list[Fold], final: Fold, cfg: TrainConfig, labels: LabelSpace,
@@ -191,5 +238,7 @@ def run_training(corpus: Corpus, folds: list[Fold], final: Fold, cfg: TrainConfi
     cv_results = [r for r in results if not r.job.final]
     cv = {mode: pd.concat([r.predictions for r in cv_results if r.job.speaker_norm == mode
                            and not r.predictions.empty], ignore_index=True) for mode in modes}
+    group_frames = [r.group_eval for r in cv_results if r.group_eval is not None]
     return TrainingRun(cv, [r.note for r in cv_results if not r.predictions.empty], results[0],
-                       input_width(examples[cfg.speaker_norm]))
+                       input_width(examples[cfg.speaker_norm]),
+                       pd.concat(group_frames, ignore_index=True) if group_frames else pd.DataFrame())

@@ -39,6 +39,7 @@ class FileResult:
     probabilities: np.ndarray | None = None
     error: str = ""
     segments: list[Segment] = field(default_factory=list)
+    mode: str = "lone-file"  # or "group", or why a group kept its lone-file predictions
 
     @property
     def ok(self) -> bool:
@@ -103,6 +104,7 @@ def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig) -> np.nd
             return None
         if reader.duration_s > cfg.window_s:
             _classify_windows(reader, result, predictor)
+            result.mode = "lone-file, windows"
             return None
         (window,) = list(reader)
         if window.silent:
@@ -115,9 +117,26 @@ def _describe(exc: Exception) -> str:
     return str(exc) if isinstance(exc, AudioError) else f"internal error: {type(exc).__name__}: {exc}"
 
 
+def _classify_groups(short: list[tuple[FileResult, np.ndarray]], predictor: Predictor) -> None:
+    folders: dict[str, list[tuple[FileResult, np.ndarray]]] = {}
+    for result, y in short:
+        folders.setdefault(os.path.dirname(result.path), []).append((result, y))
+    for members in folders.values():
+        try:
+            probs, mode = predictor.group_probabilities([y for _, y in members])
+        except Exception as exc:
+            for result, _ in members:
+                result.error = f"model failed: {_describe(exc)}"
+            continue
+        for (result, _), p in zip(members, probs, strict=True):
+            result.probabilities, result.mode = p, mode
+
+
 def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
-                   hashes: dict[str, str] | None = None) -> list[FileResult]:
-    """One FileResult per path, in order; failures become results with `error` set."""
+                   hashes: dict[str, str] | None = None, group_by_folder: bool = False) -> list[FileResult]:
+    """One FileResult per path, in order; failures become results with `error` set. With
+    `group_by_folder`, the short files of each folder are classified as one group (group mode);
+    long recordings are classified by windows, lone-file."""
     hashes = hashes or {}
     results = [FileResult(p, hashes[p] if p in hashes else content_sha256(Path(p))) for p in paths]
     short: list[tuple[FileResult, np.ndarray]] = []
@@ -128,7 +147,9 @@ def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
                 short.append((result, y))
         except Exception as exc:  # one file's failure must not end the batch
             result.error = _describe(exc)
-    if short:
+    if short and group_by_folder:
+        _classify_groups(short, predictor)
+    elif short:
         try:
             probs = predictor.probabilities([y for _, y in short])
         except Exception:  # find the file that breaks the batch; the others still get results

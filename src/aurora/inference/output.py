@@ -37,7 +37,7 @@ def confidence_band(confidence: float) -> str:
 
 def file_columns(classes: list[str]) -> list[str]:
     return ["path", "status", "error", "duration_s", "emotion", "confidence", "confidence_band",
-            *[f"prob_{c}" for c in classes], "model_id", "sha256", "timestamp"]
+            *[f"prob_{c}" for c in classes], "mode", "model_id", "sha256", "timestamp"]
 
 
 def segment_columns(classes: list[str]) -> list[str]:
@@ -60,7 +60,8 @@ def result_rows(result: FileResult, classes: list[str], model_id: str) -> tuple[
     row = {"path": result.path, "status": "ok" if result.ok else "error", "error": result.error,
            "duration_s": "" if result.duration_s is None else round(result.duration_s, 3),
            **_prediction(result.probabilities if result.ok else None, classes),
-           "model_id": model_id, "sha256": result.sha256, "timestamp": now}
+           "mode": result.mode if result.ok else "", "model_id": model_id, "sha256": result.sha256,
+           "timestamp": now}
     segments = [{"path": result.path, "segment": i,
                  "start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3),
                  "status": "ok" if s.probabilities is not None else "silent",

@@ -17,7 +17,7 @@ import numpy as np
 from aurora.config import SEQUENCE_MODELS, AudioConfig, FeatureConfig, WhisperConfig, section_from_dict
 from aurora.crossval import softmax
 from aurora.features.build import extractor_for
-from aurora.models.bundle import load_bundle
+from aurora.models.bundle import load_bundle, load_group
 from aurora.models.fit import predict_logits
 from aurora.normalize import Moments
 
@@ -47,6 +47,7 @@ class Predictor:
                              "statistics of each speaker's clips; use a lone-file model "
                              "(train.speaker_norm: false)")
         self.config = config
+        self.group = load_group(model_dir, config)  # None: the bundle has no group mode
         self.classes: list[str] = list(config["classes"])
         self.model_id = bundle_id(model_dir, config["model"])
         self.temperature = float(config.get("temperature", 1.0))
@@ -117,3 +118,14 @@ class Predictor:
     def probabilities(self, waves: Sequence[np.ndarray]) -> np.ndarray:
         """Calibrated class probabilities (temperature-scaled softmax), one row per waveform."""
         return softmax(self.logits(waves) / self.temperature).astype(np.float64)
+
+    def group_probabilities(self, waves: Sequence[np.ndarray]) -> tuple[np.ndarray, str]:
+        """Probabilities for the clips of one group (a folder: one speaker, unlabelled), adapted to
+        the group by its own clips; and "group" or why it kept the lone-file predictions."""
+        if self.group is None:
+            raise ModelError("this model has no group mode (train it with train.group_mode: true, "
+                             "an utterance model and no SMOTE)")
+        x = self.moments.apply(self.utterance_vectors(waves))
+        lone = softmax(predict_logits(self.network, x, self.max_frames) / self.temperature)
+        probs, mode = self.group.predict(x, lone)
+        return probs.astype(np.float64), mode

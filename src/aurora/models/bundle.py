@@ -12,20 +12,53 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
 from aurora.atomic import write_atomic, write_json
+from aurora.group import GroupModel
 from aurora.models.nets import build_network
 
+GROUP_WEIGHTS = "group_weights.pt"
 
-def save_bundle(directory: Path, network: nn.Module, config: dict) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
+
+def _save_weights(path: Path, network: nn.Module) -> None:
     state = {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()}
     buffer = io.BytesIO()  # saving to a file would embed its (random, temporary) name in the archive
     torch.save(state, buffer)
-    write_atomic(directory / "weights.pt", lambda tmp: tmp.write_bytes(buffer.getvalue()))
+    write_atomic(path, lambda tmp: tmp.write_bytes(buffer.getvalue()))
+
+
+def _network(config: dict, path: Path) -> nn.Module:
+    network = build_network(config["model"], config["n_inputs"], len(config["classes"]),
+                            hidden=config["hidden"], dropout=config["dropout"],
+                            frame_pool=config.get("frame_pool", 1))
+    network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    return network.eval()
+
+
+def save_bundle(directory: Path, network: nn.Module, config: dict, group: GroupModel | None = None) -> None:
+    """`group`, the group-mode companion, goes to group_weights.pt and config["group"]."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _save_weights(directory / "weights.pt", network)
+    if group is not None:
+        _save_weights(directory / GROUP_WEIGHTS, group.network)
+        config = {**config, "group": {"means": group.means.tolist(), "temperature": group.temperature,
+                                      "rounds": group.rounds, "min_clips": group.min_clips,
+                                      "max_share": group.max_share}}
+    else:
+        (directory / GROUP_WEIGHTS).unlink(missing_ok=True)
     write_json(directory / "config.json", config)
+
+
+def load_group(directory: Path, config: dict) -> GroupModel | None:
+    """The bundle's group-mode model, if it has one."""
+    spec = config.get("group")
+    if not spec:
+        return None
+    return GroupModel(_network(config, directory / GROUP_WEIGHTS), np.asarray(spec["means"], np.float32),
+                      spec["temperature"], spec["rounds"], spec["min_clips"], spec["max_share"])
 
 
 def load_bundle(directory: Path) -> tuple[nn.Module, dict]:
@@ -34,10 +67,5 @@ def load_bundle(directory: Path) -> tuple[nn.Module, dict]:
         raise FileNotFoundError(f"{directory} holds no model (config.json missing); "
                                 "run `dvc repro` or pass another model directory")
     config = json.loads(config_path.read_text())
-    network = build_network(config["model"], config["n_inputs"], len(config["classes"]),
-                            hidden=config["hidden"], dropout=config["dropout"],
-                            frame_pool=config.get("frame_pool", 1))
-    state = torch.load(directory / "weights.pt", map_location="cpu", weights_only=True)
-    network.load_state_dict(state)
-    network.eval()
+    network = _network(config, directory / "weights.pt")
     return network, config

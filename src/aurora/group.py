@@ -1,0 +1,131 @@
+"""Group mode: adapt to a folder's speaker using the folder's own unlabelled clips.
+
+Naive folder z-scoring (subtract the folder's mean) assumes every folder
+holds a balanced mix of emotions, as every RAVDESS actor does; on a folder of
+mostly one emotion it normalises the emotion away. The label-aware offset
+(measured in ../shared/notes) removes only what is not explained by the
+predicted emotions:
+
+    offset = mean over the folder of (x - sum_e p(e | x) * mu_e)
+
+where mu_e is the training mean of emotion e and p comes first from the
+lone-file model, then from a model trained on offset-corrected features
+(training offsets use the true labels), for a few rounds. A folder that is
+too small, or whose lone-file predictions are too one-sided for its
+statistics to be trusted, keeps its lone-file predictions and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from torch import nn
+
+from aurora.models.fit import predict_logits
+
+COMPOSITIONS = ("balanced", "mostly neutral+calm", "mostly angry", "one emotion per folder")
+SKEWS = (("mostly neutral+calm", ("neutral", "calm")), ("mostly angry", ("angry",)))
+
+
+def class_means(x: np.ndarray, y: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n_classes, d) mean of each class's rows (zeros for a class with none)."""
+    means = np.zeros((n_classes, x.shape[1]), np.float32)
+    for c in range(n_classes):
+        if (y == c).any():
+            means[c] = x[y == c].mean(axis=0)
+    return means
+
+
+def true_label_offsets(x: np.ndarray, y: np.ndarray, speakers: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """Per row, its speaker's mean deviation from the class means (training and validation only)."""
+    residual = x - means[y]
+    offsets = np.zeros_like(x)
+    for s in np.unique(speakers):
+        own = speakers == s
+        offsets[own] = residual[own].mean(axis=0)
+    return offsets
+
+
+@dataclass
+class GroupModel:
+    network: nn.Module  # trained on offset-corrected standardised features
+    means: np.ndarray  # (n_classes, d) training class means, standardised space
+    temperature: float
+    rounds: int = 5
+    min_clips: int = 8
+    max_share: float = 0.5
+
+    def _probs(self, x: np.ndarray) -> np.ndarray:
+        logits = predict_logits(self.network, x.astype(np.float32), 0) / self.temperature
+        z = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
+
+    def fallback_reason(self, lone_probs: np.ndarray) -> str:
+        """Why this folder keeps its lone-file predictions ("" if it does not)."""
+        n = len(lone_probs)
+        if n < self.min_clips:
+            return f"folder has {n} clips, fewer than {self.min_clips}"
+        share = np.bincount(lone_probs.argmax(axis=1), minlength=lone_probs.shape[1]).max() / n
+        if share > self.max_share:
+            return f"folder looks one-sided ({share:.0%} of its clips predicted as one emotion)"
+        return ""
+
+    def predict(self, x: np.ndarray, lone_probs: np.ndarray) -> tuple[np.ndarray, str]:
+        """(probabilities, mode) for one folder's standardised features: mode is "group" or
+        "lone-file fallback: <reason>"."""
+        reason = self.fallback_reason(lone_probs)
+        if reason:
+            return lone_probs, f"lone-file fallback: {reason}"
+        probs = lone_probs
+        for _ in range(self.rounds):
+            offset = (x - probs @ self.means).mean(axis=0)
+            probs = self._probs(x - offset)
+        return probs, "group"
+
+
+def skewed_folders(meta: pd.DataFrame, classes: list[str]) -> dict[str, list[np.ndarray]]:
+    """Test folders per speaker with different emotion mixes, as row positions into `meta`
+    (columns actor, label, clip_id): the speaker's balanced clips; mostly neutral+calm and
+    mostly angry (all of those, one clip of every other emotion); one emotion per folder."""
+    folders: dict[str, list[np.ndarray]] = {c: [] for c in COMPOSITIONS}
+    index = {name: i for i, name in enumerate(classes)}
+    for _, clips in meta.reset_index(drop=True).reset_index().groupby("actor"):
+        clips = clips.sort_values("clip_id")
+        folders["balanced"].append(clips["index"].to_numpy())
+        for composition, dominant in SKEWS:
+            wanted = [index[d] for d in dominant if d in index]
+            if not wanted:
+                continue
+            major = clips[clips.label.isin(wanted)]
+            minor = clips[~clips.label.isin(wanted)].groupby("label").head(1)
+            folders[composition].append(np.sort(np.concatenate([major["index"], minor["index"]])))
+        for _, one in clips.groupby("label"):
+            folders["one emotion per folder"].append(one["index"].to_numpy())
+    return {k: v for k, v in folders.items() if v}
+
+
+def summarize_group_eval(rows: pd.DataFrame, n_classes: int) -> dict[str, dict]:
+    """Per folder composition: lone-file and group-mode accuracy (mean and std over folds),
+    the group mode's minimum class recall (pooled), and the share of folders that fell back."""
+    summary = {}
+    for composition in COMPOSITIONS:
+        part = rows[rows.composition == composition]
+        if part.empty:
+            continue
+        per_fold = part.groupby("fold").apply(
+            lambda g: pd.Series({"lone": (g.lone_pred == g.label).mean(),
+                                 "group": (g.group_pred == g.label).mean()}), include_groups=False)
+        recalls = [(part.group_pred[part.label == c] == c).mean() for c in range(n_classes)
+                   if (part.label == c).any()]
+        folders = part.drop_duplicates(["fold", "folder"])
+        summary[composition] = {
+            "clips": len(part), "folders": len(folders),
+            "lone_accuracy": {"mean": round(float(per_fold.lone.mean()), 4),
+                              "std": round(float(per_fold.lone.std(ddof=0)), 4)},
+            "group_accuracy": {"mean": round(float(per_fold.group.mean()), 4),
+                               "std": round(float(per_fold.group.std(ddof=0)), 4)},
+            "group_min_class_recall": round(float(min(recalls)), 4),
+            "fallback_folders": round(float(folders.fallback.mean()), 4)}
+    return summary

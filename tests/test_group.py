@@ -1,0 +1,89 @@
+"""Group mode on synthetic speakers: it removes a speaker's offset from balanced and moderately
+skewed folders, and falls back to lone-file predictions on small or one-sided ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aurora.config import TrainConfig
+from aurora.crossval import softmax
+from aurora.group import COMPOSITIONS, GroupModel, class_means, skewed_folders, true_label_offsets
+from aurora.models.fit import fit_logreg, predict_logits
+
+CLASSES = ["neutral", "calm", "happy", "angry"]
+
+
+def speakers(n_speakers: int, per_class: int, seed: int):
+    """Class centres on a small scale, speaker offsets on a large one: lone-file is hard."""
+    centres = np.random.default_rng(99).normal(0, 1.0, (len(CLASSES), 6))  # the same for every speaker
+    rng = np.random.default_rng(seed)
+    x, y, s = [], [], []
+    for speaker in range(n_speakers):
+        offset = rng.normal(0, 1.5, 6)
+        for c in range(len(CLASSES)):
+            x.append(centres[c] + offset + rng.normal(0, 0.35, (per_class, 6)))
+            y += [c] * per_class
+            s += [speaker] * per_class
+    return np.vstack(x).astype(np.float32), np.array(y), np.array(s)
+
+
+@pytest.fixture(scope="module")
+def models():
+    x, y, s = speakers(12, 10, seed=0)
+    xv, yv, sv = speakers(4, 10, seed=1)
+    cfg = TrainConfig(model="logreg", logreg_c=1.0)
+    lone = fit_logreg(x, y, xv, yv, len(CLASSES), cfg)
+    means = class_means(x, y, len(CLASSES))
+    corrected = fit_logreg(x - true_label_offsets(x, y, s, means), y,
+                           xv - true_label_offsets(xv, yv, sv, means), yv, len(CLASSES), cfg)
+    return lone.network, GroupModel(corrected.network, means, 1.0, rounds=5, min_clips=8, max_share=0.5)
+
+
+def _accuracy(lone_net, group, x, y):
+    lone = softmax(predict_logits(lone_net, x, 0))
+    probs, mode = group.predict(x, lone)
+    return (lone.argmax(1) == y).mean(), (probs.argmax(1) == y).mean(), mode
+
+
+def test_group_mode_beats_lone_file_on_balanced_and_skewed_folders(models):
+    lone_net, group = models
+    x, y, _ = speakers(1, 10, seed=7)  # one unseen speaker
+    lone_acc, group_acc, mode = _accuracy(lone_net, group, x, y)
+    assert mode == "group" and group_acc > lone_acc + 0.1
+    skewed = np.concatenate([np.flatnonzero(np.isin(y, [0, 1])), np.flatnonzero(y == 2)[:1],
+                             np.flatnonzero(y == 3)[:1]])  # mostly neutral + calm
+    lone_acc, group_acc, mode = _accuracy(lone_net, group, x[skewed], y[skewed])
+    assert mode == "group" and group_acc >= lone_acc
+
+
+def test_small_or_one_sided_folders_keep_lone_file_predictions(models):
+    lone_net, group = models
+    x, y, _ = speakers(1, 10, seed=8)
+    lone = softmax(predict_logits(lone_net, x, 0))
+    probs, mode = group.predict(x[:5], lone[:5])
+    assert mode.startswith("lone-file fallback: folder has 5 clips")
+    assert np.array_equal(probs, lone[:5])
+    one_sided = np.eye(len(CLASSES))[np.zeros(10, int)] * 0.9 + 0.025  # lone-file says "neutral" for all
+    probs, mode = group.predict(x[y == 0], one_sided)
+    assert "one-sided" in mode and np.array_equal(probs, one_sided)
+
+
+def test_skewed_folders_are_built_per_speaker_with_the_promised_mixes():
+    rows = [{"actor": a, "label": c, "clip_id": f"{a}-{c}-{k}"}
+            for a in (1, 2) for c in range(4) for k in range(3)]
+    meta = pd.DataFrame(rows).sample(frac=1, random_state=0)  # order must not matter
+    folders = skewed_folders(meta, CLASSES)
+    assert set(folders) == set(COMPOSITIONS)
+    labels = meta.label.to_numpy()
+    assert [len(f) for f in folders["balanced"]] == [12, 12]
+    for folder in folders["mostly neutral+calm"]:
+        assert sorted(np.bincount(labels[folder], minlength=4)) == [1, 1, 3, 3]
+    for folder in folders["mostly angry"]:
+        assert list(np.bincount(labels[folder], minlength=4)) == [1, 1, 1, 3]
+    assert len(folders["one emotion per folder"]) == 8
+    assert all(len(set(labels[f])) == 1 for f in folders["one emotion per folder"])
+    for composition in COMPOSITIONS:  # a folder never mixes speakers
+        actors = meta.actor.to_numpy()
+        assert all(actors[f].min() == actors[f].max() for f in folders[composition])
