@@ -32,12 +32,13 @@ def extractor_for(features: FeatureConfig, audio: AudioConfig) -> FeatureExtract
 
 
 def load_prepared(path: Path, features: FeatureConfig, audio: AudioConfig,
-                  recipe: Recipe | None = None) -> np.ndarray:
-    """Mono audio at audio.sample_rate, silence-trimmed, augmented by `recipe`, padded
-    to one FFT frame: what every feature set (handcrafted or Whisper) starts from."""
+                  recipe: Recipe | None = None, *, trim: bool = True) -> np.ndarray:
+    """Mono audio at audio.sample_rate, silence-trimmed (if audio.trim_silence and `trim`),
+    augmented by `recipe`, padded to one FFT frame: what every feature set starts from."""
     extractor = extractor_for(features, audio)
+    y = load_mono(path, audio.sample_rate)
     # Trim first, so added noise covers the speech and not the silence around it.
-    y = extractor.trim(load_mono(path, audio.sample_rate))
+    y = extractor.trim(y) if trim else y
     if recipe is not None:
         y = apply_recipe(y, audio.sample_rate, recipe)
     return extractor.pad(y)

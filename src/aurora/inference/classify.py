@@ -76,7 +76,7 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
         probs = predictor.probabilities([y for _, y in pending])
         for (segment, y), p in zip(pending, probs, strict=True):
             segment.probabilities = p
-            speech_s = len(y) / predictor.sample_rate
+            speech_s = predictor.speech_seconds(y)
             total, weight = total + speech_s * p, weight + speech_s
         pending.clear()
 

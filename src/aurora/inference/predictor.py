@@ -63,13 +63,15 @@ class Predictor:
         self.features = section_from_dict(FeatureConfig, handcrafted, "model feature settings")
         self.extractor = extractor_for(self.features, self.audio)
         self.uses_handcrafted = self.is_sequence_model or "handcrafted" in sources
-        self.embedder = None
+        self.embedder, self.whisper_trim = None, False
         if "whisper" in sources:
             from aurora.whisper.embed import WhisperEmbedder
             from aurora.whisper.weights import locate_model
 
-            whisper = section_from_dict(WhisperConfig, sources["whisper"]["settings"],
-                                        "model Whisper settings")
+            # Bundles from before whisper.trim_silence existed were trained on trimmed clips.
+            settings = {"trim_silence": True, **sources["whisper"]["settings"]}
+            whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings")
+            self.whisper_trim = whisper.trim_silence
             self.embedder = WhisperEmbedder(locate_model(whisper.model_dir or None), whisper.blocks,
                                             quantize=whisper.quantize, batch_frames=whisper.batch_frames)
 
@@ -83,25 +85,32 @@ class Predictor:
         return self.audio.sample_rate
 
     def prepare(self, y: np.ndarray) -> np.ndarray:
-        """Mono audio at sample_rate -> what the features start from (silence-trimmed, padded)."""
-        return self.extractor.prepare(y)
+        """Mono audio at sample_rate -> what the features start from (padded to one FFT frame);
+        each feature set trims the silence as it was trained to."""
+        return self.extractor.pad(y)
+
+    def speech_seconds(self, y: np.ndarray) -> float:
+        """Duration without the leading and trailing silence (audio.trim_silence)."""
+        return len(self.extractor.trim(y)) / self.sample_rate
 
     def utterance_vectors(self, waves: Sequence[np.ndarray]) -> np.ndarray:
         """The model's input columns (before standardisation) for prepared waveforms."""
         columns: dict[str, np.ndarray] = {}
         if self.embedder is not None:
-            embedded = self.embedder.embed(waves)
+            embedded = self.embedder.embed([self.extractor.prepare(y) if self.whisper_trim else y
+                                            for y in waves])
             columns.update(zip(self.embedder.names, embedded.T, strict=True))
         if self.uses_handcrafted:
+            trimmed = [self.extractor.prepare(y) for y in waves]
             stats = np.stack([self.extractor.statistics(self.extractor.frames(y), len(y) / self.sample_rate)
-                              for y in waves])
+                              for y in trimmed])
             columns.update(zip(self.extractor.stat_names, stats.T, strict=True))
         return np.stack([columns[name] for name in self.input_names], axis=1).astype(np.float32)
 
     def _sequences(self, waves: Sequence[np.ndarray]) -> list[np.ndarray]:
         out = []
         for y in waves:
-            clip = self.extractor.frames(y)
+            clip = self.extractor.frames(self.extractor.prepare(y))
             parts = {"frames": [clip.frames], "logmel": [clip.logmel],
                      "both": [clip.frames, clip.logmel]}[self.sequence_input]
             out.append(self.moments.apply(np.concatenate(parts, axis=1)))

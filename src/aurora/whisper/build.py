@@ -43,7 +43,8 @@ def fingerprint(cfg: WhisperConfig, audio: AudioConfig, features: FeatureConfig,
     """Everything that changes an embedding; the silence trim uses the STFT frame settings."""
     settings = {"model": model, "blocks": list(cfg.blocks), "quantize": cfg.quantize,
                 "version": EMBED_VERSION, "audio_version": FEATURE_VERSION, "sample_rate": audio.sample_rate,
-                "trim": [audio.trim_silence, audio.trim_top_db, features.n_fft, features.hop_length]}
+                "trim": [audio.trim_silence and cfg.trim_silence, audio.trim_top_db, features.n_fft,
+                         features.hop_length]}
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -85,8 +86,9 @@ def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, aud
                 hashes, waves = [], []
                 for content_hash, rel, recipe in items[start:start + CHUNK]:
                     try:
-                        waves.append(load_prepared(raw_dir / rel, features, audio,
-                                                   Recipe.from_json(recipe) if recipe else None))
+                        recipe = Recipe.from_json(recipe) if recipe else None
+                        waves.append(load_prepared(raw_dir / rel, features, audio, recipe,
+                                                   trim=cfg.trim_silence))
                         hashes.append(content_hash)
                     except AudioError as exc:
                         failed.append(f"{raw_dir / rel}: {exc}")
