@@ -31,16 +31,19 @@ def main() -> None:
     raw = os.environ.get("RAVDESS_DIR")
     if not raw:
         raise SystemExit("set RAVDESS_DIR to a RAVDESS copy")
-    from aurora.config import AudioConfig, FeatureConfig
+    from aurora.config import AudioConfig, FeatureConfig, WhisperConfig
     from aurora.features.build import load_prepared
     from aurora.whisper.embed import WhisperEmbedder
     from aurora.whisper.weights import locate_model
 
     paths = sorted(Path(raw).rglob("*.flac")) or sorted(Path(raw).rglob("*.wav"))
     step = max(1, len(paths) // args.clips)
-    waves = [load_prepared(p, FeatureConfig(), AudioConfig()) for p in paths[::step][: args.clips]]
+    whisper = WhisperConfig()  # clips prepared as the embed stage prepares them
+    trim = whisper.trim_silence
+    waves = [load_prepared(p, FeatureConfig(), AudioConfig(), trim=trim, margin_s=whisper.trim_margin_s)
+             for p in paths[::step][: args.clips]]
     seconds = sum(len(y) for y in waves) / 16000
-    print(f"{len(waves)} clips, {seconds / len(waves):.2f} s each on average (after the silence trim), "
+    print(f"{len(waves)} clips, {seconds / len(waves):.2f} s each on average (silence trim: {trim}, margin {whisper.trim_margin_s:g} s), "
           f"torch threads {torch.get_num_threads()}")
     model = locate_model()
 

@@ -14,7 +14,6 @@ import threading
 import time
 from collections import Counter, deque
 from pathlib import Path
-from typing import Literal
 
 import torch
 from prefect import flow, get_run_logger, task
@@ -77,9 +76,12 @@ def predict_settings(params_file: str | None, **overrides) -> PredictConfig:
 def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MODEL_DIR),
                     recursive: bool = False, segments: str | None = None,
                     settings: PredictConfig | None = None, progress: bool = True,
-                    group_by: Literal["none", "folder"] = "none") -> dict:
-    """Classify every audio file under `paths`; write `out` (and `segments`) as CSV.
-    Returns a summary: files, ok and error counts, counts per emotion, throughput."""
+                    group_by: str = "none") -> dict:
+    """Classify every audio file under `paths`; write `out` (and `segments`) as CSV. `group_by`:
+    "none" (lone-file) or "folder" (group mode). Returns a summary: files, ok and error counts,
+    counts per emotion, throughput."""
+    if group_by not in ("none", "folder"):
+        raise ConfigError(f"group_by must be 'none' or 'folder', not {group_by!r}")
     logger = get_run_logger()
     settings = settings or PredictConfig()
     started = time.perf_counter()

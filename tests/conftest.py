@@ -4,6 +4,12 @@ RAVDESS clips read $RAVDESS_DIR and are skipped only where it is unset."""
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -96,3 +102,40 @@ def tiny_model(tmp_path_factory) -> Path:
         "audio": dataclasses.asdict(audio), "features": dataclasses.asdict(features),
         "train": dataclasses.asdict(cfg)})
     return directory
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def prefect_env(tmp_path_factory):
+    """`prefect server start` on 127.0.0.1 with SQLite under a temporary PREFECT_HOME."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": url,
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+           "DVC_NO_ANALYTICS": "1"}
+    log = open(home / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
+        time.sleep(0.5)
+    yield env
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=60)
+    log.close()

@@ -5,55 +5,14 @@ from __future__ import annotations
 import csv
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import HIGH_F0, LOW_F0, REPO, write_clip
 
 AURORA = [sys.executable, "-m", "aurora_cli.main"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def prefect_env(tmp_path_factory):
-    """`prefect server start` on 127.0.0.1 with SQLite under a temporary PREFECT_HOME."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": url,
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
-           "DVC_NO_ANALYTICS": "1"}
-    log = open(home / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
-        time.sleep(0.5)
-    yield env
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=60)
-    log.close()
 
 
 def _read(path: Path) -> list[dict]:
@@ -90,6 +49,9 @@ def test_predict_writes_one_quoted_row_per_file_whatever_the_names(prefect_env, 
         assert row["confidence_band"] in {"high", "medium", "low"} and row["model_id"].startswith("logreg-")
     assert _read(segments) == []  # no file is longer than a window
     assert not list(out.parent.glob(".*journal*"))
+    inspect = [sys.executable, "-m", "prefect", "artifact", "inspect", "classify-folder-summary"]
+    shown = subprocess.run(inspect, env=prefect_env, capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0 and str(out) in shown.stdout and '"errors"' in shown.stdout, shown.stdout
 
 
 def test_interrupted_run_resumes_and_ends_with_one_row_per_file(prefect_env, tiny_model, tmp_path):
@@ -143,18 +105,19 @@ def test_missing_model_is_a_clear_error(prefect_env, tmp_path):
 def test_schedule_serves_a_deployment_that_classifies_new_files_once(prefect_env, tiny_model, tmp_path):
     inbox, out_dir = tmp_path / "inbox", tmp_path / "results"
     write_clip(inbox / "first.wav", f0=HIGH_F0)
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - a file, not a pipe that could fill and block
     served = subprocess.Popen([*AURORA, "schedule", str(inbox), "--out-dir", str(out_dir), "--interval", "2",
                                "--model", str(tiny_model), "--name", "test-schedule"],
-                              env=prefect_env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, start_new_session=True)
+                              env=prefect_env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
     try:
         def csvs() -> list[Path]:
             return sorted(out_dir.glob("predictions-*.csv")) if out_dir.is_dir() else []
 
         deadline = time.monotonic() + 240
         while not csvs():
-            assert served.poll() is None, served.stdout.read()[-3000:]
-            assert time.monotonic() < deadline, "no scheduled run wrote a CSV"
+            assert served.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()[-3000:]
             time.sleep(0.5)
         write_clip(inbox / "second.wav", f0=LOW_F0)
         while len(csvs()) < 2:
@@ -172,6 +135,8 @@ def test_schedule_serves_a_deployment_that_classifies_new_files_once(prefect_env
         except subprocess.TimeoutExpired:
             os.killpg(served.pid, signal.SIGKILL)
             raise
+        finally:
+            log.close()
 
 
 def test_predict_runs_on_a_dask_cluster(prefect_env, tiny_model, tmp_path, monkeypatch):

@@ -86,7 +86,7 @@ def _inference_sees_the_training_features(root: Path, art: Path) -> None:
     assert results[0].mode == "group" or results[0].mode.startswith("lone-file fallback")
 
 
-def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(project):
+def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(project, prefect_env):
     root, corpus, env = project
     first = _repro(root, env)
     for stage in STAGES:
@@ -117,3 +117,18 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     run = json.loads((art / "features/last_run.json").read_text())
     assert json.loads((art / "features/summary.json").read_text())["clips"] == 49
     assert (run["computed"], run["cached"]) == (1, 48)
+
+    # The same pipeline as the Prefect flow train_pipeline: one task per stage, all up to date now
+    # but the two the new clip touched last; then the metrics are published as Prefect artifacts.
+    write_clip(corpus / "Actor_07/03-01-07-02-02-02-07.wav", seconds=0.6, seed=43)
+    flow_env = {**env, **{k: prefect_env[k] for k in ("PREFECT_API_URL", "PREFECT_HOME")}}
+    done = subprocess.run([sys.executable, "-m", "aurora_cli.main", "train", "--repo", str(root)], cwd=root,
+                          env=flow_env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()]
+    status = {row[0]: row[1] for row in rows if row and row[0] in STAGES}
+    assert list(status) == list(STAGES)
+    assert status["fetch"] == "up" and status["features"] == "ran" and status["evaluate"] == "ran"
+    inspect = [sys.executable, "-m", "prefect", "artifact", "inspect", "pipeline-metrics"]
+    shown = subprocess.run(inspect, env=flow_env, capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0 and "accuracy" in shown.stdout, shown.stdout + shown.stderr

@@ -32,13 +32,13 @@ def extractor_for(features: FeatureConfig, audio: AudioConfig) -> FeatureExtract
 
 
 def load_prepared(path: Path, features: FeatureConfig, audio: AudioConfig,
-                  recipe: Recipe | None = None, *, trim: bool = True) -> np.ndarray:
+                  recipe: Recipe | None = None, *, trim: bool = True, margin_s: float = 0.0) -> np.ndarray:
     """Mono audio at audio.sample_rate, silence-trimmed (if audio.trim_silence and `trim`),
     augmented by `recipe`, padded to one FFT frame: what every feature set starts from."""
     extractor = extractor_for(features, audio)
     y = load_mono(path, audio.sample_rate)
     # Trim first, so added noise covers the speech and not the silence around it.
-    y = extractor.trim(y) if trim else y
+    y = extractor.trim(y, margin_s) if trim else y
     if recipe is not None:
         y = apply_recipe(y, audio.sample_rate, recipe)
     return extractor.pad(y)

@@ -106,11 +106,14 @@ class FeatureExtractor:
     def prepare(self, y: np.ndarray) -> np.ndarray:
         return self.pad(self.trim(y))
 
-    def trim(self, y: np.ndarray) -> np.ndarray:
-        """Drop leading and trailing silence, if audio.trim_silence."""
+    def trim(self, y: np.ndarray, margin_s: float = 0.0) -> np.ndarray:
+        """Drop leading and trailing silence, if audio.trim_silence, keeping `margin_s` of it."""
         if self.audio.trim_silence:
-            y, _ = librosa.effects.trim(y, top_db=self.audio.trim_top_db,
-                                        frame_length=self.cfg.n_fft, hop_length=self.cfg.hop_length)
+            cfg = self.cfg
+            _, (start, end) = librosa.effects.trim(y, top_db=self.audio.trim_top_db,
+                                                   frame_length=cfg.n_fft, hop_length=cfg.hop_length)
+            margin = int(margin_s * self.audio.sample_rate)
+            y = y[max(0, start - margin):end + margin]
         return y
 
     def pad(self, y: np.ndarray) -> np.ndarray:

@@ -63,7 +63,7 @@ class Predictor:
         self.features = section_from_dict(FeatureConfig, handcrafted, "model feature settings")
         self.extractor = extractor_for(self.features, self.audio)
         self.uses_handcrafted = self.is_sequence_model or "handcrafted" in sources
-        self.embedder, self.whisper_trim = None, False
+        self.embedder, self.whisper_trim, self.whisper_margin_s = None, False, 0.0
         if "whisper" in sources:
             from aurora.whisper.embed import WhisperEmbedder
             from aurora.whisper.weights import locate_model
@@ -71,7 +71,7 @@ class Predictor:
             # Bundles from before whisper.trim_silence existed were trained on trimmed clips.
             settings = {"trim_silence": True, **sources["whisper"]["settings"]}
             whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings")
-            self.whisper_trim = whisper.trim_silence
+            self.whisper_trim, self.whisper_margin_s = whisper.trim_silence, whisper.trim_margin_s
             self.embedder = WhisperEmbedder(locate_model(whisper.model_dir or None), whisper.blocks,
                                             quantize=whisper.quantize, batch_frames=whisper.batch_frames)
 
@@ -97,8 +97,8 @@ class Predictor:
         """The model's input columns (before standardisation) for prepared waveforms."""
         columns: dict[str, np.ndarray] = {}
         if self.embedder is not None:
-            embedded = self.embedder.embed([self.extractor.prepare(y) if self.whisper_trim else y
-                                            for y in waves])
+            embedded = self.embedder.embed([self.extractor.pad(self.extractor.trim(y, self.whisper_margin_s))
+                                            if self.whisper_trim else y for y in waves])
             columns.update(zip(self.embedder.names, embedded.T, strict=True))
         if self.uses_handcrafted:
             trimmed = [self.extractor.prepare(y) for y in waves]

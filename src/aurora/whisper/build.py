@@ -44,7 +44,7 @@ def fingerprint(cfg: WhisperConfig, audio: AudioConfig, features: FeatureConfig,
     settings = {"model": model, "blocks": list(cfg.blocks), "quantize": cfg.quantize,
                 "version": EMBED_VERSION, "audio_version": FEATURE_VERSION, "sample_rate": audio.sample_rate,
                 "trim": [audio.trim_silence and cfg.trim_silence, audio.trim_top_db, features.n_fft,
-                         features.hop_length]}
+                         features.hop_length, cfg.trim_margin_s]}
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -88,7 +88,7 @@ def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, aud
                     try:
                         recipe = Recipe.from_json(recipe) if recipe else None
                         waves.append(load_prepared(raw_dir / rel, features, audio, recipe,
-                                                   trim=cfg.trim_silence))
+                                                   trim=cfg.trim_silence, margin_s=cfg.trim_margin_s))
                         hashes.append(content_hash)
                     except AudioError as exc:
                         failed.append(f"{raw_dir / rel}: {exc}")

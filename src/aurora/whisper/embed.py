@@ -8,6 +8,7 @@ Linear layers can be int8-quantised dynamically for speed.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +32,9 @@ class WhisperEmbedder:
         deepest = max(blocks)
         encoder.blocks = encoder.blocks[:deepest]  # layers past the deepest one used are never run
         if quantize:
-            encoder = torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8)
+            with warnings.catch_warnings():  # torch announces a future API change; the call is current
+                warnings.simplefilter("ignore", UserWarning)
+                encoder = torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8)
         self.encoder = encoder.eval()
         self.blocks = tuple(blocks)
         self.batch_frames = batch_frames  # mel frames per batch (padded), bounds memory
