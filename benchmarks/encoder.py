@@ -43,7 +43,8 @@ def main() -> None:
     waves = [load_prepared(p, FeatureConfig(), AudioConfig(), trim=trim, margin_s=whisper.trim_margin_s)
              for p in paths[::step][: args.clips]]
     seconds = sum(len(y) for y in waves) / 16000
-    print(f"{len(waves)} clips, {seconds / len(waves):.2f} s each on average (silence trim: {trim}, margin {whisper.trim_margin_s:g} s), "
+    print(f"{len(waves)} clips, {seconds / len(waves):.2f} s each on average "
+          f"(silence trim: {trim}, margin {whisper.trim_margin_s:g} s), "
           f"torch threads {torch.get_num_threads()}")
     model = locate_model()
 
