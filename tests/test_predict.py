@@ -60,15 +60,16 @@ def test_bad_files_become_error_rows_and_the_rest_are_classified(predictor, tmp_
     corrupt = tmp_path / "corrupt.flac"
     corrupt.write_bytes(good.read_bytes()[:60] + os.urandom(2000))
     sf.write(tmp_path / "silent.wav", np.zeros(16000, np.float32), 16000)
+    sf.write(tmp_path / "quiet.wav", voice_like(1.0, 16000) * 10 ** (-45 / 20), 16000)  # about -58 dBFS
     sf.write(tmp_path / "short.wav", voice_like(0.05, 16000), 16000)  # 0.45 s with its silences
     sf.write(tmp_path / "blip.wav", voice_like(0.1, 16000)[3200:4800], 16000)  # 0.1 s
     (tmp_path / "broken.wav").symlink_to(tmp_path / "gone.wav")
     (tmp_path / "folder.wav").mkdir()
-    names = ["good.wav", "empty.wav", "text.wav", "corrupt.flac", "silent.wav", "short.wav", "blip.wav",
-             "broken.wav", "folder.wav", "missing.wav"]
+    names = ["good.wav", "quiet.wav", "empty.wav", "text.wav", "corrupt.flac", "silent.wav", "short.wav",
+             "blip.wav", "broken.wav", "folder.wav", "missing.wav"]
     results = {os.path.basename(r.path): r for r in
                classify_files([str(tmp_path / n) for n in names], predictor, PredictConfig())}
-    assert results["good.wav"].ok and results["short.wav"].ok
+    assert results["good.wav"].ok and results["short.wav"].ok and results["quiet.wav"].ok
     expected = {"empty.wav": "empty file", "text.wav": "not a readable audio file",
                 "corrupt.flac": "", "silent.wav": "silent", "blip.wav": "too short",
                 "broken.wav": "broken symbolic link", "folder.wav": "is a directory",

@@ -242,7 +242,7 @@ class PredictConfig:
     window_s: float = 6.0  # files longer than this are classified in windows of this length
     hop_s: float = 3.0  # step between windows
     min_duration_s: float = 0.25  # shorter files are error rows
-    silence_dbfs: float = -50.0  # a file or window whose loudest 25 ms is below this is silent
+    silence_dbfs: float = -70.0  # a file or window whose loudest 25 ms is below this is silent
     batch_files: int = 32  # files per Prefect task: a task costs ~10 ms plus logging
     workers: int = 0  # tasks at once on this machine; 0 = one per core
     extensions: tuple[str, ...] = AUDIO_EXTENSIONS
