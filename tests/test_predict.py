@@ -70,7 +70,7 @@ def test_bad_files_become_error_rows_and_the_rest_are_classified(predictor, tmp_
     results = {os.path.basename(r.path): r for r in
                classify_files([str(tmp_path / n) for n in names], predictor, PredictConfig())}
     assert results["good.wav"].ok and results["short.wav"].ok and results["quiet.wav"].ok
-    expected = {"empty.wav": "empty file", "text.wav": "not a readable audio file",
+    expected = {"empty.wav": "empty file", "text.wav": "not a readable audio file (format not recognised)",
                 "corrupt.flac": "", "silent.wav": "silent", "blip.wav": "too short",
                 "broken.wav": "broken symbolic link", "folder.wav": "is a directory",
                 "missing.wav": "file not found"}

@@ -8,6 +8,7 @@ the window length, not the file. Silent windows are skipped.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,10 @@ def open_audio(path: Path) -> sf.SoundFile:
         raise AudioError("permission denied") from None
     except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        detail = re.sub(r"^Error opening .*?': ", "", detail).rstrip(".")  # the path is in the row already
+        if "does not exist or is not a regular file" in detail:  # libsndfile's words for "unknown format"
+            detail = "format not recognised"
+        detail = detail[:1].lower() + detail[1:]
         raise AudioError(f"not a readable audio file ({detail[:200]})") from None
     except OSError as exc:
         raise AudioError(f"cannot read file ({exc.strerror or exc})") from None
