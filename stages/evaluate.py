@@ -16,8 +16,8 @@ import pandas as pd
 
 from aurora import report
 from aurora.atomic import write_atomic, write_json
+from aurora.calibration import softmax
 from aurora.config import load_params
-from aurora.crossval import softmax
 from aurora.group import summarize_group_eval
 from aurora.metrics import HEADLINE, classification_metrics, expected_calibration_error, summarize
 from stages._run import run

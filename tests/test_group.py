@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aurora.calibration import softmax
 from aurora.config import TrainConfig
-from aurora.crossval import softmax
 from aurora.group import COMPOSITIONS, GroupModel, class_means, skewed_folders, true_label_offsets
 from aurora.models.fit import fit_logreg, predict_logits
 

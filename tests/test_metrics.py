@@ -41,8 +41,7 @@ def test_ece_is_zero_when_confidence_matches_accuracy():
 
 
 def test_temperature_scaling_fixes_overconfidence_without_changing_predictions():
-    from aurora.calibration import fit_temperature
-    from aurora.crossval import softmax
+    from aurora.calibration import fit_temperature, softmax
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 3000)

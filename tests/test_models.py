@@ -3,8 +3,8 @@ import pytest
 import torch
 from sklearn.linear_model import LogisticRegression
 
+from aurora.calibration import softmax
 from aurora.config import TrainConfig
-from aurora.crossval import softmax
 from aurora.models.bundle import load_bundle, save_bundle
 from aurora.models.fit import FocalLoss, fit_logreg, fit_network, predict_logits
 from aurora.models.nets import build_network

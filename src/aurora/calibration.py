@@ -9,6 +9,12 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """The T in [0.05, 20] that minimises the NLL of softmax(logits / T)."""
     if len(y) == 0:

@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from aurora.balance import smote_resample
-from aurora.calibration import fit_temperature
+from aurora.calibration import fit_temperature, softmax
 from aurora.config import TrainConfig
 from aurora.corpus import Corpus
 from aurora.group import GroupModel, class_means, skewed_folders, true_label_offsets
@@ -83,10 +83,6 @@ def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
     return fitted
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _prediction_rows(corpus: Corpus, index: np.ndarray, logits: np.ndarray, temperature: float,

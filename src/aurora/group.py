@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from torch import nn
 
+from aurora.calibration import softmax
 from aurora.models.fit import predict_logits
 
 COMPOSITIONS = ("balanced", "mostly neutral+calm", "mostly angry", "one emotion per folder")
@@ -58,9 +59,7 @@ class GroupModel:
     max_share: float = 0.5
 
     def _probs(self, x: np.ndarray) -> np.ndarray:
-        logits = predict_logits(self.network, x.astype(np.float32), 0) / self.temperature
-        z = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
+        return softmax(predict_logits(self.network, x.astype(np.float32), 0) / self.temperature)
 
     def fallback_reason(self, lone_probs: np.ndarray) -> str:
         """Why this folder keeps its lone-file predictions ("" if it does not)."""

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from aurora.calibration import softmax
 from aurora.config import SEQUENCE_MODELS, AudioConfig, FeatureConfig, WhisperConfig, section_from_dict
-from aurora.crossval import softmax
 from aurora.features.build import extractor_for
 from aurora.models.bundle import load_bundle, load_group
 from aurora.models.fit import predict_logits
