@@ -5,8 +5,9 @@ import librosa
 import numpy as np
 import pytest
 
+from aurora.audio import load_mono
 from aurora.config import AudioConfig, FeatureConfig
-from aurora.features.extract import FeatureExtractor
+from aurora.features.extract import FeatureExtractor, trim_bounds
 from aurora.features.pitch import yin
 from tests.conftest import voice_like
 
@@ -108,6 +109,31 @@ def test_trim_removes_silence_and_short_clips_still_work():
     tiny = extractor.prepare(np.zeros(100, dtype=np.float32) + 1e-3)
     clip = extractor.frames(tiny)
     assert clip.frames.shape[0] >= 1 and np.isfinite(clip.frames).all()
+
+
+def _librosa_bounds(y, top_db, frame_length, hop_length):
+    _, (start, end) = librosa.effects.trim(y, top_db=top_db, frame_length=frame_length, hop_length=hop_length)
+    return int(start), int(end)
+
+
+@pytest.mark.parametrize("top_db", [20, 30, 60])
+def test_trim_bounds_equal_librosa_on_generated_audio(top_db):
+    rng = np.random.default_rng(top_db)
+    cases = [voice_like(1.0, SR, seed=top_db), np.zeros(3000, np.float32), np.zeros(0, np.float32),
+             rng.normal(0, 1e-4, 777).astype(np.float32),
+             np.concatenate([np.zeros(5000), rng.normal(0, 0.3, 4000), np.zeros(9000)]).astype(np.float32)]
+    for y in cases:
+        for frame_length, hop_length in [(2048, 512), (400, 160), (512, 128)]:
+            assert trim_bounds(y, top_db=top_db, frame_length=frame_length, hop_length=hop_length) == \
+                _librosa_bounds(y, top_db, frame_length, hop_length), (len(y), frame_length)
+
+
+def test_trim_bounds_equal_librosa_on_real_clips(ravdess_dir):
+    cfg, audio = FeatureConfig(), AudioConfig()
+    for path in sorted(ravdess_dir.rglob("*.flac"))[::97]:  # 13 clips across actors and emotions
+        y = load_mono(path, audio.sample_rate)
+        ours = trim_bounds(y, top_db=audio.trim_top_db, frame_length=cfg.n_fft, hop_length=cfg.hop_length)
+        assert ours == _librosa_bounds(y, audio.trim_top_db, cfg.n_fft, cfg.hop_length), path.name
 
 
 def test_pyin_option_gives_pitch_too():

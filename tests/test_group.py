@@ -10,7 +10,8 @@ import pytest
 from aurora.calibration import softmax
 from aurora.config import TrainConfig
 from aurora.group import COMPOSITIONS, GroupModel, class_means, skewed_folders, true_label_offsets
-from aurora.models.fit import fit_logreg, predict_logits
+from aurora.models.fit import fit_logreg
+from aurora.models.predict import predict_logits
 
 CLASSES = ["neutral", "calm", "happy", "angry"]
 

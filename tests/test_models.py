@@ -6,8 +6,9 @@ from sklearn.linear_model import LogisticRegression
 from aurora.calibration import softmax
 from aurora.config import TrainConfig
 from aurora.models.bundle import load_bundle, save_bundle
-from aurora.models.fit import FocalLoss, fit_logreg, fit_network, predict_logits
+from aurora.models.fit import FocalLoss, fit_logreg, fit_network
 from aurora.models.nets import build_network
+from aurora.models.predict import predict_logits
 
 
 def blobs(n_per_class=40, classes=3, dim=10, seed=0, seq=False):

@@ -13,7 +13,7 @@ from aurora.whisper import weights
 from aurora.whisper.ct2_file import ModelFileError, read_variables
 from aurora.whisper.embed import WhisperEmbedder
 from aurora.whisper.encoder import WhisperEncoder
-from aurora.whisper.mel import log_mel
+from aurora.whisper.mel import log_mel, mel_filters
 from tests.conftest import voice_like
 
 
@@ -60,6 +60,14 @@ def test_joined_weights_verify_and_a_wrong_hash_is_refused(model_path, tmp_path,
     with pytest.raises(weights.WeightsError, match="not the reviewed ones"):
         weights.join_packaged_parts(tmp_path / "other")
     assert not (tmp_path / "other" / "model.bin").exists()
+
+
+@pytest.mark.parametrize(("sr", "n_fft", "n_mels"), [(16000, 400, 80), (16000, 400, 128), (22050, 2048, 64)])
+def test_mel_filters_are_librosas(sr, n_fft, n_mels):
+    import librosa
+
+    np.testing.assert_array_equal(mel_filters(sr, n_fft, n_mels),
+                                  librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels))
 
 
 def test_log_mel_equals_faster_whisper(tmp_path):

@@ -5,8 +5,6 @@ logits before the softmax. It changes confidence, never the predicted class."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -19,6 +17,10 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """The T in [0.05, 20] that minimises the NLL of softmax(logits / T)."""
     if len(y) == 0:
         return 1.0
+    # Imported here: prediction needs `softmax` only, and scipy.optimize adds 0.6 s of start-up.
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+
     logits = logits.astype(np.float64)
 
     def nll(log_t: float) -> float:

@@ -24,7 +24,8 @@ from aurora.config import TrainConfig
 from aurora.corpus import Corpus
 from aurora.group import GroupModel, class_means, skewed_folders, true_label_offsets
 from aurora.labels import LabelSpace
-from aurora.models.fit import Fitted, fit_logreg, fit_network, predict_logits
+from aurora.models.fit import Fitted, fit_logreg, fit_network
+from aurora.models.predict import predict_logits
 from aurora.normalize import Examples, Moments, apply, moments, per_speaker
 from aurora.parallel import parallel_map
 from aurora.splits import Fold

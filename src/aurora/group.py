@@ -18,15 +18,18 @@ statistics to be trusted, keeps its lone-file predictions and says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from torch import nn
 
 from aurora.calibration import softmax
-from aurora.models.fit import predict_logits
+from aurora.models.predict import predict_logits
 
 COMPOSITIONS = ("balanced", "mostly neutral+calm", "mostly angry", "one emotion per folder")
+if TYPE_CHECKING:  # prediction loads GroupModel only; pandas would add 0.6 s to its start-up
+    import pandas as pd
+
 SKEWS = (("mostly neutral+calm", ("neutral", "calm")), ("mostly angry", ("angry",)))
 
 
@@ -108,6 +111,8 @@ def skewed_folders(meta: pd.DataFrame, classes: list[str]) -> dict[str, list[np.
 def summarize_group_eval(rows: pd.DataFrame, n_classes: int) -> dict[str, dict]:
     """Per folder composition: lone-file and group-mode accuracy (mean and std over folds),
     the group mode's minimum class recall (pooled), and the share of folders that fell back."""
+    import pandas as pd
+
     summary = {}
     for composition in COMPOSITIONS:
         part = rows[rows.composition == composition]

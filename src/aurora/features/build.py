@@ -16,19 +16,10 @@ from aurora.audio import AudioError, load_mono
 from aurora.augment import Recipe, apply_recipe
 from aurora.config import AudioConfig, FeatureConfig
 from aurora.features.cache import FeatureCache
-from aurora.features.extract import FeatureExtractor
+from aurora.features.extract import extractor_for
 from aurora.parallel import parallel_map
 
-_EXTRACTORS: dict[tuple, FeatureExtractor] = {}
 CHUNK = 128  # clips per cache part
-
-
-def extractor_for(features: FeatureConfig, audio: AudioConfig) -> FeatureExtractor:
-    """One extractor per process and configuration (filter banks are built once)."""
-    key = (features, audio)
-    if key not in _EXTRACTORS:
-        _EXTRACTORS[key] = FeatureExtractor(features, audio)
-    return _EXTRACTORS[key]
 
 
 def load_prepared(path: Path, features: FeatureConfig, audio: AudioConfig,

@@ -19,7 +19,6 @@ import librosa
 import numpy as np
 import scipy.fft
 import scipy.ndimage
-import scipy.signal
 
 from aurora.config import AudioConfig, FeatureConfig
 from aurora.features.pitch import yin
@@ -46,6 +45,8 @@ def _savgol_operators(width: int, order: int) -> tuple[np.ndarray, np.ndarray]:
     skips refitting the edge polynomials (and recomputing the kernel) per call:
     3x faster on MFCC-sized inputs, identical values.
     """
+    import scipy.signal  # here, not at the top: 0.7 s that prediction with Whisper never needs
+
     basis = scipy.signal.savgol_filter(np.eye(width), width, polyorder=order, deriv=order,
                                        axis=0, mode="interp")
     return basis[width // 2].copy(), basis  # basis[i, j]: output i's weight on sample j
@@ -58,6 +59,22 @@ def _savgol(x: np.ndarray, width: int, order: int) -> np.ndarray:
     out[:, :half] = x[:, :width] @ edges[:half].T
     out[:, -half:] = x[:, -width:] @ edges[half + 1:].T
     return out
+
+
+def trim_bounds(y: np.ndarray, *, top_db: float, frame_length: int, hop_length: int) -> tuple[int, int]:
+    """(start, end) samples of librosa.effects.trim(y, top_db=..., frame_length=..., hop_length=...):
+    from the first to one hop past the last centred frame whose RMS is within top_db of the
+    loudest frame's. Computed here with the same float32 operations because importing
+    librosa.effects (and scikit-learn with it) costs about 4 s of start-up per prediction run."""
+    padded = np.pad(y, frame_length // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, frame_length)[::hop_length]
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float32), axis=-1))
+    power = np.square(rms)
+    db = 10.0 * np.log10(np.maximum(1e-10, power)) - 10.0 * np.log10(np.maximum(1e-10, rms.max() ** 2))
+    loud = np.flatnonzero(db > -top_db)
+    if loud.size == 0:
+        return 0, 0
+    return int(loud[0] * hop_length), min(len(y), int((loud[-1] + 1) * hop_length))
 
 
 @contextmanager
@@ -77,14 +94,23 @@ class FeatureExtractor:
     def __init__(self, features: FeatureConfig, audio: AudioConfig):
         self.cfg = features
         self.audio = audio
-        sr, n_fft = audio.sample_rate, features.n_fft
-        self.mel_basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=features.n_mels)
+        self.fingerprint = features.fingerprint(audio.sample_rate, audio.trim_silence, audio.trim_top_db,
+                                                FEATURE_VERSION)
+
+    # Filter banks are built on first use: a Whisper-only model only trims and pads.
+    @cached_property
+    def mel_basis(self) -> np.ndarray:
+        return librosa.filters.mel(sr=self.audio.sample_rate, n_fft=self.cfg.n_fft, n_mels=self.cfg.n_mels)
+
+    @cached_property
+    def chroma_basis(self) -> np.ndarray:
         # tuning=0: no per-clip tuning estimate (a piptrack pass per clip, and
         # meaningless for speech); librosa's chroma_stft(tuning=0) is identical.
-        self.chroma_basis = librosa.filters.chroma(sr=sr, n_fft=n_fft, tuning=0.0)
-        self.freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
-        self.fingerprint = features.fingerprint(sr, audio.trim_silence, audio.trim_top_db,
-                                                FEATURE_VERSION)
+        return librosa.filters.chroma(sr=self.audio.sample_rate, n_fft=self.cfg.n_fft, tuning=0.0)
+
+    @cached_property
+    def freqs(self) -> np.ndarray:
+        return librosa.fft_frequencies(sr=self.audio.sample_rate, n_fft=self.cfg.n_fft)
 
     @cached_property
     def frame_names(self) -> list[str]:
@@ -110,8 +136,8 @@ class FeatureExtractor:
         """Drop leading and trailing silence, if audio.trim_silence, keeping `margin_s` of it."""
         if self.audio.trim_silence:
             cfg = self.cfg
-            _, (start, end) = librosa.effects.trim(y, top_db=self.audio.trim_top_db,
-                                                   frame_length=cfg.n_fft, hop_length=cfg.hop_length)
+            start, end = trim_bounds(y, top_db=self.audio.trim_top_db, frame_length=cfg.n_fft,
+                                     hop_length=cfg.hop_length)
             margin = int(margin_s * self.audio.sample_rate)
             y = y[max(0, start - margin):end + margin]
         return y
@@ -187,3 +213,14 @@ class FeatureExtractor:
         mel_stats = np.stack([logmel.mean(axis=0), logmel.std(axis=0)], axis=1)
         return np.concatenate([table.ravel(), mel_stats.ravel(),
                                [voiced.mean(), duration_s]]).astype(np.float32)
+
+
+_EXTRACTORS: dict[tuple, FeatureExtractor] = {}
+
+
+def extractor_for(features: FeatureConfig, audio: AudioConfig) -> FeatureExtractor:
+    """One extractor per process and configuration (filter banks are built once)."""
+    key = (features, audio)
+    if key not in _EXTRACTORS:
+        _EXTRACTORS[key] = FeatureExtractor(features, audio)
+    return _EXTRACTORS[key]

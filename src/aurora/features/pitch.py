@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.fft
-from librosa.util import frame as frame_signal
 
 
 def yin(y: np.ndarray, *, sr: int, fmin: float, fmax: float, frame_length: int,
@@ -19,6 +18,8 @@ def yin(y: np.ndarray, *, sr: int, fmin: float, fmax: float, frame_length: int,
     f0 equals librosa.yin with the same arguments; aperiodicity is YIN's d'
     at the chosen lag (low = clearly periodic), 1 for near-silent frames.
     """
+    from librosa.util import frame as frame_signal  # here: importing it loads numba (~1 s)
+
     min_period = int(np.floor(sr / fmax))
     max_period = min(int(np.ceil(sr / fmin)), frame_length - 1)
     padded = np.pad(y.astype(np.float32, copy=False), frame_length // 2)

@@ -16,9 +16,9 @@ import numpy as np
 
 from aurora.calibration import softmax
 from aurora.config import SEQUENCE_MODELS, AudioConfig, FeatureConfig, WhisperConfig, section_from_dict
-from aurora.features.build import extractor_for
+from aurora.features.extract import extractor_for
 from aurora.models.bundle import load_bundle, load_group
-from aurora.models.fit import predict_logits
+from aurora.models.predict import predict_logits
 from aurora.normalize import Moments
 
 DEFAULT_MODEL_DIR = Path("artifacts/model")

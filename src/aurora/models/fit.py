@@ -16,6 +16,7 @@ from torch import nn
 from aurora.config import TrainConfig
 from aurora.metrics import classification_metrics
 from aurora.models.nets import build_network
+from aurora.models.predict import batch_tensors, predict_logits
 from aurora.normalize import Examples
 
 EpochCallback = Callable[[dict], None]
@@ -58,22 +59,6 @@ def class_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
     return np.where(counts > 0, len(y) / (n_classes * np.maximum(counts, 1)), 0.0).astype(np.float32)
 
 
-def _batch(x: Examples, index: np.ndarray, max_frames: int, rng: np.random.Generator | None):
-    """Tensors for one batch: (inputs,) or (padded sequences, lengths)."""
-    if isinstance(x, np.ndarray):
-        return (torch.from_numpy(x[index]),)
-    crops = []
-    for i in index:
-        seq = x[i]
-        if len(seq) > max_frames:  # random crop in training, centre crop otherwise
-            spare = len(seq) - max_frames
-            start = rng.integers(spare + 1) if rng is not None else spare // 2
-            seq = seq[start:start + max_frames]
-        crops.append(torch.from_numpy(seq))
-    lengths = torch.tensor([len(c) for c in crops])
-    return nn.utils.rnn.pad_sequence(crops, batch_first=True), lengths
-
-
 def _spans(n: int, count: int, max_width: int, limit: torch.Tensor, size: int,
            gen: torch.Generator) -> torch.Tensor:
     """(n, size) bool: `count` random spans of width 0..max_width per row, inside [0, limit)."""
@@ -95,18 +80,6 @@ def _spec_augment(batch: tuple, cfg: TrainConfig, gen: torch.Generator) -> tuple
     time = _spans(n, cfg.spec_time_masks, cfg.spec_time_width, lengths, steps, gen)
     freq = _spans(n, cfg.spec_freq_masks, cfg.spec_freq_width, torch.full((n,), dims), dims, gen)
     return x.masked_fill(time[:, :, None] | freq[:, None, :], 0.0), lengths
-
-
-def predict_logits(network: nn.Module, x: Examples, max_frames: int, batch_size: int = 256) -> np.ndarray:
-    """Logits in batches; sequences longer than max_frames are centre-cropped."""
-    network.eval()
-    n = len(x)
-    out = []
-    with torch.no_grad():
-        for start in range(0, n, batch_size):
-            index = np.arange(start, min(n, start + batch_size))
-            out.append(network(*_batch(x, index, max_frames, None)).numpy())
-    return np.concatenate(out) if out else np.empty((0, 0), np.float32)
 
 
 def _score(network, x, y, cfg, n_classes, loss_fn) -> dict:
@@ -142,7 +115,7 @@ def fit_network(x_train: Examples, y_train: np.ndarray, x_val: Examples, y_val: 
             index = order[start:start + cfg.batch_size]
             if len(index) < 2:
                 continue  # BatchNorm needs two examples
-            batch = _spec_augment(_batch(x_train, index, cfg.max_frames, rng), cfg, gen)
+            batch = _spec_augment(batch_tensors(x_train, index, cfg.max_frames, rng), cfg, gen)
             loss = loss_fn(network(*batch), torch.from_numpy(y_train[index]))
             optimiser.zero_grad()
             loss.backward()
