@@ -64,6 +64,19 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inspect(args: argparse.Namespace) -> int:
+    from aurora_cli.inspect import inspect
+
+    print(inspect(args.artifact, Path(args.repo), args.json))
+    return 0
+
+
+def _app(args: argparse.Namespace) -> int:
+    from aurora_app.launch import launch
+
+    return launch(model_dir=args.model, host=args.host, port=args.port)
+
+
 def _add_timing(parser: argparse.ArgumentParser, required: bool) -> None:
     when = parser.add_mutually_exclusive_group(required=required)
     when.add_argument("--cron", help='a cron schedule, e.g. "0 * * * *" (hourly)')
@@ -123,6 +136,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--stages", nargs="+", help="only these stages, in this order")
     _add_timing(train, required=False)
     train.set_defaults(handler=_train)
+
+    inspect = commands.add_parser(
+        "inspect", help="summarise every stage's artifacts, or show one (schema, counts, metrics)",
+        description="With no ARTIFACT: every stage's outputs, where they are, rows, size, when built, and "
+                    "whether DVC says the stage is up to date or stale. With one: a readable view of it.")
+    inspect.add_argument("artifact", nargs="?", metavar="ARTIFACT",
+                         help="manifest, features, frames, embeddings, splits, model, metrics, "
+                              "cv-predictions, group-eval, or a path (e.g. a predictions CSV)")
+    inspect.add_argument("--json", action="store_true", help="JSON instead of text, for scripts")
+    inspect.add_argument("--repo", default=".", help="the repository holding dvc.yaml (default: %(default)s)")
+    inspect.set_defaults(handler=_inspect)
+
+    app = commands.add_parser(
+        "app", help="the web explorer (Streamlit): analyse a clip, the model's metrics, batch results",
+        description="Start the Streamlit web explorer on HOST:PORT (default 127.0.0.1:8501); Ctrl-C stops.")
+    app.add_argument("--model", default="artifacts/model")
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    app.add_argument("--port", type=int, default=8501)
+    app.set_defaults(handler=_app)
     return parser
 
 
@@ -134,11 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         print("aurora: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     except Exception as exc:  # a clear message, not a traceback, for errors the user can fix
+        from aurora.artifacts import ArtifactError
         from aurora.inference.output import OutputBusy
         from aurora.inference.predictor import ModelError
         from aurora.whisper.weights import WeightsError
 
-        known = (ConfigError, DatasetError, ModelError, OutputBusy, WeightsError)
+        known = (ArtifactError, ConfigError, DatasetError, ModelError, OutputBusy, WeightsError)
         if isinstance(exc, known) or type(exc).__name__ == "StageFailed":  # flows.train.StageFailed
             print(f"aurora: error: {exc}", file=sys.stderr)
             return 1

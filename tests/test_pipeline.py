@@ -86,6 +86,13 @@ def _inference_sees_the_training_features(root: Path, art: Path) -> None:
     assert results[0].mode == "group" or results[0].mode.startswith("lone-file fallback")
 
 
+def _inspect(root: Path, env: dict, *artifact: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "aurora_cli.main", "inspect", *artifact, "--json"], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(project, prefect_env):
     root, corpus, env = project
     first = _repro(root, env)
@@ -110,6 +117,12 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     second = _repro(root, env)
     assert "Running stage" not in second
     assert "Data and pipelines are up to date" in second
+    catalog = _inspect(root, env)
+    assert {a["stage"] for a in catalog["artifacts"]} == set(STAGES)
+    assert all(a["exists"] and a["status"] == "up to date" for a in catalog["artifacts"])
+    manifest = _inspect(root, env, "manifest")
+    assert manifest["rows"] == 48 and sum(manifest["counts"]["emotion"].values()) == 48
+    assert _inspect(root, env, "metrics")["modes"][0]["evaluation"] == "lone file (CV)"
 
     write_clip(corpus / "Actor_07/03-01-08-02-02-02-07.flac", seconds=0.6, seed=42)
     third = _repro(root, env)
@@ -121,6 +134,7 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     # The same pipeline as the Prefect flow train_pipeline: one task per stage, in order; a new clip
     # makes the stages downstream of the corpus run; then the metrics are published as artifacts.
     write_clip(corpus / "Actor_07/03-01-07-02-02-02-07.wav", seconds=0.6, seed=43)
+    assert "ingest" in _inspect(root, env)["stale_stages"]  # DVC sees the corpus changed
     flow_env = {**env, **{k: prefect_env[k] for k in ("PREFECT_API_URL", "PREFECT_HOME")}}
     done = subprocess.run([sys.executable, "-m", "aurora_cli.main", "train", "--repo", str(root)], cwd=root,
                           env=flow_env, capture_output=True, text=True, timeout=900)
