@@ -55,3 +55,27 @@ def test_noise_hits_the_requested_snr_and_gain_and_shift_behave():
     later = apply_recipe(y, SR, Recipe(shift_s=0.1))
     np.testing.assert_array_equal(later[1600:], y[:-1600])
     assert not later[:1600].any()
+
+
+def test_fixed_copies_noise_at_the_snr_and_speed_changes_tempo_and_pitch_together():
+    import pandas as pd
+
+    from aurora.augment import augmentation_requests
+    from aurora.config import AugmentConfig
+
+    config = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_speeds=(0.9, 1.1))
+    clips = pd.DataFrame({"clip_id": ["a", "b"], "path": ["a.wav", "b.wav"],
+                          "content_hash": ["1" * 64, "2" * 64]})
+    requests = augmentation_requests(clips, config)
+    assert config.effective_copies == 3 and len(requests) == 6
+    recipes = [Recipe.from_json(r) for r in requests.recipe]
+    assert [r.speed for r in recipes[:3]] == [None, 0.9, 1.1] and recipes[0].noise_snr_db == 15.0
+    assert recipes[0].noise_seed != recipes[3].noise_seed  # each clip its own noise
+    y = voice_like(1.5, SR, f0=150.0)
+    noisy = apply_recipe(y, SR, recipes[0])
+    snr = 10 * np.log10(np.mean(y**2) / np.mean((noisy - y) ** 2))
+    assert snr == pytest.approx(15.0, abs=0.3)
+    for recipe in recipes[1:3]:
+        fast = apply_recipe(y, SR, recipe)
+        assert len(fast) == pytest.approx(len(y) / recipe.speed, abs=2)
+        assert median_f0(fast) / median_f0(y) == pytest.approx(recipe.speed, rel=0.03)

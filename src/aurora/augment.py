@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import librosa
 import numpy as np
 import pandas as pd
+import soxr
 
 from aurora.config import AugmentConfig
 
@@ -32,6 +33,7 @@ class Recipe:
     stretch_rate: float | None = None
     noise_snr_db: float | None = None
     noise_seed: int | None = None
+    speed: float | None = None  # resampling factor: > 1 faster and higher
 
     def to_json(self) -> str:
         return json.dumps({k: round(v, 4) for k, v in self.__dict__.items() if v is not None},
@@ -63,6 +65,15 @@ def draw_recipe(content_hash: str, copy: int, *, seed: int, probability: float,
     return Recipe(*[float(v) if c else None for v, c in zip(values, chosen, strict=True)], noise_seed)
 
 
+def fixed_recipe(content_hash: str, copy: int, config: AugmentConfig) -> Recipe:
+    """Copy `copy` of the fixed set: first one per noise SNR, then one per speed factor."""
+    snrs = config.fixed_noise_snr_db
+    if copy < len(snrs):
+        digest = hashlib.sha256(f"{config.seed}|{content_hash}|{copy}".encode()).digest()
+        return Recipe(noise_snr_db=float(snrs[copy]), noise_seed=int.from_bytes(digest[:4], "little") >> 1)
+    return Recipe(speed=float(config.fixed_speeds[copy - len(snrs)]))
+
+
 def copy_key(content_hash: str, recipe: Recipe) -> str:
     """Cache key of an augmented copy: changes with the source bytes or the recipe."""
     return hashlib.sha256(f"{AUGMENT_VERSION}|{content_hash}|{recipe.to_json()}".encode()).hexdigest()
@@ -71,6 +82,8 @@ def copy_key(content_hash: str, recipe: Recipe) -> str:
 def apply_recipe(y: np.ndarray, sr: int, recipe: Recipe) -> np.ndarray:
     """Apply `recipe` to mono float32 audio; the output keeps roughly the same level."""
     out = y.astype(np.float32, copy=True)
+    if recipe.speed is not None:  # played back `speed` times faster, as a tape would
+        out = soxr.resample(out, sr * recipe.speed, sr).astype(np.float32, copy=False)
     if recipe.pitch_semitones is not None:
         out = librosa.effects.pitch_shift(out, sr=sr, n_steps=recipe.pitch_semitones)
     if recipe.stretch_rate is not None:
@@ -98,11 +111,11 @@ def augmentation_requests(clips: pd.DataFrame, config: AugmentConfig) -> pd.Data
     rows = []
     for clip in clips.itertuples():
         for k in range(config.effective_copies):
-            recipe = draw_recipe(
+            recipe = (fixed_recipe(clip.content_hash, k, config) if config.fixed else draw_recipe(
                 clip.content_hash, k, seed=config.seed, probability=config.probability,
                 gain_db=config.gain_db, shift_s=config.shift_s,
                 pitch_semitones=config.pitch_semitones, stretch=config.stretch,
-                noise_snr_db=tuple(config.noise_snr_db))
+                noise_snr_db=tuple(config.noise_snr_db)))
             rows.append({"clip_id": f"{clip.clip_id}+aug{k + 1}", "source_clip_id": clip.clip_id,
                          "path": clip.path, "content_hash": copy_key(clip.content_hash, recipe),
                          "recipe": recipe.to_json()})

@@ -155,10 +155,20 @@ class AugmentConfig:
     stretch: float = 0.1  # time-stretch rate within 1 +/- stretch
     noise_snr_db: tuple[float, ...] = (10.0, 30.0)
     seed: int = 13
+    # Fixed copies instead of `copies` random recipes, when either list is non-empty: one copy
+    # per SNR (white noise only) and one per speed factor (resampled: tempo and pitch together).
+    fixed_noise_snr_db: tuple[float, ...] = ()
+    fixed_speeds: tuple[float, ...] = ()
+
+    @property
+    def fixed(self) -> bool:
+        return bool(self.fixed_noise_snr_db or self.fixed_speeds)
 
     @property
     def effective_copies(self) -> int:
-        return self.copies if self.enabled else 0
+        if not self.enabled:
+            return 0
+        return len(self.fixed_noise_snr_db) + len(self.fixed_speeds) if self.fixed else self.copies
 
     def __post_init__(self) -> None:
         _require(self.copies >= 0, "augment.copies must be >= 0")
@@ -166,6 +176,8 @@ class AugmentConfig:
         _require(0 <= self.stretch < 0.5, "augment.stretch must be in [0, 0.5)")
         _require(len(self.noise_snr_db) == 2 and self.noise_snr_db[0] <= self.noise_snr_db[1],
                  "augment.noise_snr_db must be [low, high]")
+        _require(all(0.5 <= f <= 2.0 and f != 1.0 for f in self.fixed_speeds),
+                 "augment.fixed_speeds must be factors in [0.5, 2], other than 1")
 
 
 SEQUENCE_MODELS = ("cnn_se", "cnn_bilstm")
