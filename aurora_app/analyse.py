@@ -20,6 +20,7 @@ from aurora.whisper.mel import SAMPLE_RATE
 from aurora_app import figures
 from aurora_app.uploads import UPLOAD_TYPES, UploadError, save_upload
 
+MIME_TYPES = {"wav": "audio/wav", "flac": "audio/flac", "ogg": "audio/ogg", "mp3": "audio/mpeg"}
 BAND_COLOURS = {"high": "#1e8e3e", "medium": "#e37400", "low": "#d93025"}  # green / orange / red
 
 
@@ -76,7 +77,7 @@ def analyse(name: str, data: bytes, predictor: Predictor) -> None:
         except UploadError as exc:
             st.error(str(exc))
             return
-        st.audio(data)
+        st.audio(data, format=MIME_TYPES[path.suffix.lstrip(".")])
         with st.spinner(f"Classifying {name} ({seconds:.1f} s)..."):
             (result,) = classify_files([str(path)], predictor, predict_settings())
         if not result.ok:
