@@ -55,6 +55,9 @@ def _train(args: argparse.Namespace) -> int:
     from flows.train import train_pipeline
 
     if args.cron or args.interval:
+        from flows.signals import stop_on_signals
+
+        stop_on_signals()
         train_pipeline.serve(name="aurora-train", cron=args.cron, interval=args.interval, limit=1,
                              parameters={"repo": str(Path(args.repo).resolve()), "stages": args.stages})
         return 0

@@ -22,6 +22,7 @@ from aurora.inference.classify import content_sha256
 from aurora.inference.inputs import discover
 from aurora.inference.predictor import DEFAULT_MODEL_DIR
 from flows.classify import classify_folder, predict_settings
+from flows.signals import stop_on_signals
 
 CSV_GLOB = "predictions-*.csv"
 
@@ -67,4 +68,5 @@ def serve(path: str, out_dir: str, *, model_dir: str, recursive: bool, params_fi
     parameters = {"path": os.path.abspath(path), "out_dir": os.path.abspath(out_dir),
                   "model_dir": os.path.abspath(model_dir), "recursive": recursive,
                   "params_file": os.path.abspath(params_file) if params_file else None}
+    stop_on_signals()
     classify_new_files.serve(name=name, cron=cron, interval=interval, parameters=parameters, limit=1)
