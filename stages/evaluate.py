@@ -14,13 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aurora import report
+from aurora import comparison, report
 from aurora.atomic import write_atomic, write_json
 from aurora.calibration import softmax
 from aurora.config import load_params
 from aurora.group import summarize_group_eval
 from aurora.metrics import HEADLINE, classification_metrics, expected_calibration_error, summarize
 from stages._run import run
+from stages.compare import COMPARISON
 from stages.split import SPLITS
 from stages.train import FOLD_LOG, GROUP_EVAL, MODEL, PREDICTIONS, mode_name
 
@@ -173,6 +174,13 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) 
                          f"<img alt='training curves' src='{report.data_uri(images['training_curves'])}'>"))
     if metrics.get("group_mode"):
         sections.append(("Group mode on balanced and skewed folders", _group_table(metrics["group_mode"])))
+    if COMPARISON.is_file():
+        header, cells = comparison.table(json.loads(COMPARISON.read_text())["runs"])
+        sections.append(("Every feature set and model (same folds)",
+                         "<p>Mean ± std over folds. Lone file: one clip at a time (the default); "
+                         "speaker-norm: z-scored by the speaker's own clips; group: "
+                         "<code>--group-by folder</code> accuracy on folders of one speaker "
+                         "(params <code>compare.runs</code>).</p>" + report.table_html(header, cells)))
     sections.append(("Model card", f"<pre>{report.html.escape(card)}</pre>"))
     return report.render("AURORA evaluation report", sections)
 

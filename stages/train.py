@@ -25,6 +25,7 @@ from aurora.model_card import model_card
 from aurora.models.bundle import save_bundle
 from stages._inputs import EMBED, FEATURES, read_corpus, read_splits
 from stages._run import run
+from stages.compare import COMPARISON
 
 PREDICTIONS = Path("artifacts/predictions.parquet")
 GROUP_EVAL = Path("artifacts/group_eval.parquet")  # lone-file vs group mode on skewed folders
@@ -85,7 +86,9 @@ def main() -> None:
     save_bundle(MODEL, model.fitted.network, config, group=model.group)
     test = (classification_metrics(model.predictions.label, model.predictions.pred,
                                    list(labels.classes)) if not model.predictions.empty else None)
-    write_atomic(MODEL / "MODEL_CARD.md", lambda tmp: tmp.write_text(model_card(config, cv, test, folds)))
+    comparison = json.loads(COMPARISON.read_text())["runs"] if COMPARISON.is_file() else None
+    write_atomic(MODEL / "MODEL_CARD.md",
+                 lambda tmp: tmp.write_text(model_card(config, cv, test, folds, comparison)))
     for mode, s in cv.items():
         print(f"CV {mode}: accuracy {s['accuracy']['mean']:.3f} ± {s['accuracy']['std']:.3f}, "
               f"UAR {s['uar']['mean']:.3f} ± {s['uar']['std']:.3f}")

@@ -17,7 +17,8 @@ import yaml
 from tests.conftest import REPO, write_clip
 
 pytestmark = pytest.mark.slow
-STAGES = ("fetch", "ingest", "features", "split", "augment", "embed", "balance", "train", "evaluate")
+STAGES = ("fetch", "ingest", "features", "split", "augment", "embed", "balance", "compare", "train",
+          "evaluate")
 
 
 def _tracked_files() -> list[str]:

@@ -268,6 +268,28 @@ class PredictConfig:
 
 
 @dataclass(frozen=True)
+class CompareConfig:
+    """The comparison table: every run is cross-validated like `train` (same folds, same
+    hyperparameters) with its feature set and model, in both speaker-norm modes, with group mode."""
+
+    runs: tuple[str, ...] = ("handcrafted/logreg", "handcrafted/mlp", "whisper/logreg", "whisper/mlp",
+                             "fusion/logreg")
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(features, model) per run; sequence models read handcrafted frames whatever is named."""
+        return [tuple(run.split("/")) for run in self.runs]
+
+    def __post_init__(self) -> None:
+        features = typing.get_args(typing.get_type_hints(TrainConfig)["features"])
+        models = typing.get_args(typing.get_type_hints(TrainConfig)["model"])
+        for run in self.runs:
+            parts = run.split("/")
+            _require(len(parts) == 2 and parts[0] in features and parts[1] in models,
+                     f"compare.runs: {run!r} is not FEATURES/MODEL with FEATURES one of {features} "
+                     f"and MODEL one of {models}")
+
+
+@dataclass(frozen=True)
 class Params:
     data: DataConfig = field(default_factory=DataConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -277,6 +299,7 @@ class Params:
     split: SplitConfig = field(default_factory=SplitConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    compare: CompareConfig = field(default_factory=CompareConfig)
     predict: PredictConfig = field(default_factory=PredictConfig)
 
 

@@ -212,18 +212,21 @@ def _group_eval(corpus: Corpus, data: FoldData, logits: np.ndarray, temperature:
 class TrainingRun:
     cv_predictions: dict[bool, pd.DataFrame]  # speaker_norm -> out-of-fold predictions
     notes: list[dict]
-    final: JobResult
+    final: JobResult | None  # None when run_training was asked for the CV only
     n_inputs: int
     group_eval: pd.DataFrame  # empty without group mode
 
 
 def run_training(corpus: Corpus, folds: list[Fold], final: Fold, cfg: TrainConfig, labels: LabelSpace,
-                 modes: list[bool], log: Callable[[str], None] = print) -> TrainingRun:
+                 modes: list[bool], log: Callable[[str], None] = print,
+                 final_model: bool = True) -> TrainingRun:
     """Cross-validate every speaker-norm mode in `modes` and fit the shipped model
-    (mode cfg.speaker_norm) on the final split; `cfg.workers` models at a time."""
+    (mode cfg.speaker_norm) on the final split unless `final_model` is false;
+    `cfg.workers` models at a time."""
     examples = {mode: examples_of(corpus, cfg, mode) for mode in set(modes) | {cfg.speaker_norm}}
     # The final model trains on the most data: start it first so it is not the straggler.
-    jobs = [Job(final, cfg.speaker_norm, final=True)] + [Job(f, m) for m in modes for f in folds]
+    jobs = [Job(final, cfg.speaker_norm, final=True)] if final_model else []
+    jobs += [Job(f, m) for m in modes for f in folds]
     _SHARED.update(corpus=corpus, cfg=cfg, labels=labels, examples=examples)
     try:
         results = list(parallel_map(_run_job, jobs, workers=cfg.workers, chunksize=1, unit="model",
@@ -236,6 +239,7 @@ def run_training(corpus: Corpus, folds: list[Fold], final: Fold, cfg: TrainConfi
     cv = {mode: pd.concat([r.predictions for r in cv_results if r.job.speaker_norm == mode
                            and not r.predictions.empty], ignore_index=True) for mode in modes}
     group_frames = [r.group_eval for r in cv_results if r.group_eval is not None]
-    return TrainingRun(cv, [r.note for r in cv_results if not r.predictions.empty], results[0],
+    return TrainingRun(cv, [r.note for r in cv_results if not r.predictions.empty],
+                       results[0] if final_model else None,
                        input_width(examples[cfg.speaker_norm]),
                        pd.concat(group_frames, ignore_index=True) if group_frames else pd.DataFrame())

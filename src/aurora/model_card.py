@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from aurora.comparison import markdown
+
 
 def _pm(stat: dict) -> str:
     return f"{stat['mean']:.3f} ± {stat['std']:.3f}"
 
 
-def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict]) -> str:
-    """Markdown. `cv` maps a mode name ("speaker-norm on"/"off") to metrics.summarize output."""
+def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict],
+               comparison: list[dict] | None = None) -> str:
+    """Markdown. `cv` maps a mode name ("speaker-norm on"/"off") to metrics.summarize output;
+    `comparison` holds the compare stage's rows (aurora.comparison)."""
     lines = [
         f"# AURORA model card: `{config['model']}`",
         "",
@@ -45,6 +49,17 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
     else:
         lines.append("")
         lines.append("The test actors (21-24) are not in this data: only cross-validation is reported.")
+    if comparison:
+        lines += [
+            "",
+            "### Every feature set and model, on the same folds",
+            "Mean ± std over folds; lone file = one clip at a time (the default); speaker-norm = "
+            "z-scored by the speaker's own clips; group = `--group-by folder` accuracy on balanced "
+            "and skewed folders of one speaker (see the report for the lone-file accuracy on the same "
+            "clips and how often a folder fell back).",
+            "",
+            markdown(comparison),
+        ]
     lines += [
         "",
         "Per-speaker standardisation uses each speaker's own unlabelled clips. RAVDESS flatters it "

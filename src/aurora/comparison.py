@@ -1,0 +1,58 @@
+"""The feature set x model x mode table: one row per cross-validated run, for the model
+card and the report. Every run uses the same folds and hyperparameters as the shipped model."""
+
+from __future__ import annotations
+
+from aurora.config import SEQUENCE_MODELS
+from aurora.crossval import TrainingRun
+from aurora.group import COMPOSITIONS, summarize_group_eval
+from aurora.metrics import classification_metrics, summarize
+
+COLUMNS = ("accuracy", "macro_f1", "uar", "min_class_recall")
+
+
+def _stat(s: dict) -> dict:
+    return {"mean": round(s["mean"], 4), "std": round(s["std"], 4)}
+
+
+def comparison_row(features: str, model: str, run: TrainingRun, classes: list[str], seconds: float) -> dict:
+    """Lone-file and speaker-norm CV figures (mean and std over folds) and group-mode accuracy
+    on balanced and skewed folders, for one feature set and model."""
+    row: dict = {"features": "handcrafted frames" if model in SEQUENCE_MODELS else features, "model": model}
+    for speaker_norm, predictions in run.cv_predictions.items():
+        per_fold = [classification_metrics(g.label.to_numpy(), g.pred.to_numpy(), classes)
+                    for _, g in predictions.groupby("fold")]
+        summary = summarize(per_fold, classes)
+        row["speaker_norm" if speaker_norm else "lone"] = {k: _stat(summary[k]) for k in COLUMNS}
+    group = summarize_group_eval(run.group_eval, len(classes)) if len(run.group_eval) else {}
+    row["group"] = {composition: {"lone_accuracy": v["lone_accuracy"], "group_accuracy": v["group_accuracy"],
+                                  "fallback_folders": v["fallback_folders"]}
+                    for composition, v in group.items()}
+    row["seconds"] = round(seconds, 1)
+    return row
+
+
+def _pm(stat: dict | None) -> str:
+    return f"{stat['mean']:.3f} ± {stat['std']:.3f}" if stat else "n/a"
+
+
+def table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """(header, cells): accuracy lone-file / speaker-norm, macro-F1, UAR, min recall, then group-mode
+    accuracy per folder composition (n/a for sequence models, which have no group mode)."""
+    header = ["features", "model", "lone accuracy", "lone macro-F1", "lone UAR", "lone min recall",
+              "speaker-norm accuracy", *[f"group: {c}" for c in COMPOSITIONS]]
+    cells = []
+    for row in rows:
+        lone, norm = row.get("lone", {}), row.get("speaker_norm", {})
+        cells.append([row["features"], row["model"], *[_pm(lone.get(k)) for k in COLUMNS],
+                      _pm(norm.get("accuracy")),
+                      *[_pm(row["group"][c]["group_accuracy"]) if c in row["group"] else "n/a"
+                        for c in COMPOSITIONS]])
+    return header, cells
+
+
+def markdown(rows: list[dict]) -> str:
+    header, cells = table(rows)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(c) + " |" for c in cells]
+    return "\n".join(lines)
