@@ -46,3 +46,14 @@ def test_fingerprint_ignores_speed_settings_only():
     assert fp(base) != fp(other)
     assert base.fingerprint(16000, True, 40.0, "1") != base.fingerprint(22050, True, 40.0, "1")
     assert base.fingerprint(16000, True, 40.0, "1") != base.fingerprint(16000, True, 40.0, "2")
+
+
+def test_compare_runs_must_name_a_feature_set_and_a_model():
+    from aurora.config import CompareConfig
+
+    assert CompareConfig(runs=("fusion/mlp", "handcrafted/cnn_se")).pairs() == [
+        ("fusion", "mlp"), ("handcrafted", "cnn_se")]
+    with pytest.raises(ConfigError, match="'whisper/svm' is not FEATURES/MODEL"):
+        CompareConfig(runs=("whisper/svm",))
+    with pytest.raises(ConfigError, match=r"compare\.runs"):
+        params_from_dict({"compare": {"runs": ["whisper"]}})

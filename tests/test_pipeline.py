@@ -112,6 +112,14 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert "data:image/png;base64," in page and "<script" not in page
     assert "http://" not in page and "https://" not in page  # self-contained
     assert (art / "model/weights.pt").is_file() and (art / "model/MODEL_CARD.md").is_file()
+    runs = json.loads((art / "compare.json").read_text())["runs"]  # every feature set x model, same folds
+    assert [(r["features"], r["model"]) for r in runs] == [tuple(run.split("/")) for run in
+                                                         yaml.safe_load((root / "params.yaml").read_text())
+                                                         ["compare"]["runs"]]
+    assert all(0 <= r[mode]["accuracy"]["mean"] <= 1 for r in runs for mode in ("lone", "speaker_norm"))
+    assert all("balanced" in r["group"] for r in runs)
+    card = (art / "model/MODEL_CARD.md").read_text()
+    assert "| fusion | logreg |" in card and "Every feature set and model" in page
     assert (art / "dvclive/plots/metrics/val_uar.tsv").is_file()
     _inference_sees_the_training_features(root, art)
 
