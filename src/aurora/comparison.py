@@ -15,9 +15,10 @@ def _stat(s: dict) -> dict:
     return {"mean": round(s["mean"], 4), "std": round(s["std"], 4)}
 
 
-def comparison_row(features: str, model: str, run: TrainingRun, classes: list[str], seconds: float) -> dict:
+def comparison_row(features: str, model: str, run: TrainingRun, classes: list[str]) -> dict:
     """Lone-file and speaker-norm CV figures (mean and std over folds) and group-mode accuracy
-    on balanced and skewed folders, for one feature set and model."""
+    on balanced and skewed folders, for one feature set and model. No timings: the row must be
+    the same on every rebuild, as dvc.lock records it."""
     row: dict = {"features": "handcrafted frames" if model in SEQUENCE_MODELS else features, "model": model}
     for speaker_norm, predictions in run.cv_predictions.items():
         per_fold = [classification_metrics(g.label.to_numpy(), g.pred.to_numpy(), classes)
@@ -28,7 +29,6 @@ def comparison_row(features: str, model: str, run: TrainingRun, classes: list[st
     row["group"] = {composition: {"lone_accuracy": v["lone_accuracy"], "group_accuracy": v["group_accuracy"],
                                   "fallback_folders": v["fallback_folders"]}
                     for composition, v in group.items()}
-    row["seconds"] = round(seconds, 1)
     return row
 
 
