@@ -19,7 +19,13 @@ from aurora.atomic import write_atomic, write_json
 from aurora.calibration import softmax
 from aurora.config import load_params
 from aurora.group import summarize_group_eval
-from aurora.metrics import HEADLINE, classification_metrics, expected_calibration_error, summarize
+from aurora.metrics import (
+    HEADLINE,
+    classification_metrics,
+    expected_calibration_error,
+    mean_std,
+    summarize,
+)
 from stages._run import run
 from stages.compare import COMPARISON
 from stages.split import SPLITS
@@ -127,23 +133,21 @@ def main() -> None:
 
 
 def _group_table(group: dict) -> str:
-    pm = lambda s: f"{s['mean']:.3f} ± {s['std']:.3f}"  # noqa: E731
     return ("<p>Each held-out actor's clips arranged into folders with different emotion mixes "
             "(mostly X = all X clips plus one of every other emotion). Group mode adapts to a folder's "
             "speaker with label-aware offsets from the folder's own clips, and keeps the lone-file "
             "predictions of folders that are too small or too one-sided.</p>"
             + report.table_html(["folders", "clips", "lone-file accuracy", "group-mode accuracy",
                                  "group min class recall", "folders that fell back"],
-                                [[c, g["clips"], pm(g["lone_accuracy"]), pm(g["group_accuracy"]),
+                                [[c, g["clips"], mean_std(g["lone_accuracy"]), mean_std(g["group_accuracy"]),
                                   f"{g['group_min_class_recall']:.3f}", f"{g['fallback_folders']:.0%}"]
                                  for c, g in group.items()]))
 
 
 def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) -> str:
-    pm = lambda s: f"{s['mean']:.3f} ± {s['std']:.3f}"  # noqa: E731
-    summary_rows = [[mode_name(k), pm(v["summary"]["accuracy"]), pm(v["summary"]["macro_f1"]),
-                     pm(v["summary"]["weighted_f1"]), pm(v["summary"]["uar"]),
-                     pm(v["summary"]["min_class_recall"]),
+    summary_rows = [[mode_name(k), mean_std(v["summary"]["accuracy"]), mean_std(v["summary"]["macro_f1"]),
+                     mean_std(v["summary"]["weighted_f1"]), mean_std(v["summary"]["uar"]),
+                     mean_std(v["summary"]["min_class_recall"]),
                      f"{v['ece_uncalibrated']:.3f} → {v['ece']:.3f}"] for k, v in modes.items()]
     if test:
         summary_rows.append(["test actors", *(f"{test[k]:.3f}" for k in HEADLINE), ""])

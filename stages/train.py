@@ -20,7 +20,7 @@ from dvclive import Live
 from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
 from aurora.crossval import run_training
-from aurora.metrics import classification_metrics, summarize
+from aurora.metrics import classification_metrics, mean_std, summarize_folds
 from aurora.model_card import model_card
 from aurora.models.bundle import save_bundle
 from stages._inputs import EMBED, FEATURES, read_corpus, read_splits
@@ -48,9 +48,8 @@ def main() -> None:
     print(f"cross-validating {cfg.model} ({', '.join(mode_name(m) for m in modes)}) and training the "
           f"final model on actors {list(final.train)}, validation {list(final.val)}")
     run = run_training(corpus, folds, final, cfg, labels, modes)
-    cv = {mode_name(mode): summarize(
-        [classification_metrics(g.label, g.pred, list(labels.classes)) for _, g in preds.groupby("fold")],
-        list(labels.classes)) for mode, preds in run.cv_predictions.items()}
+    cv = {mode_name(mode): summarize_folds(preds, list(labels.classes))
+          for mode, preds in run.cv_predictions.items()}
     model = run.final
     with Live(dir=str(LIVE), save_dvc_exp=False, dvcyaml=None) as live:  # the final model's curves
         for row in model.fitted.history:
@@ -90,8 +89,7 @@ def main() -> None:
     write_atomic(MODEL / "MODEL_CARD.md",
                  lambda tmp: tmp.write_text(model_card(config, cv, test, folds, comparison)))
     for mode, s in cv.items():
-        print(f"CV {mode}: accuracy {s['accuracy']['mean']:.3f} ± {s['accuracy']['std']:.3f}, "
-              f"UAR {s['uar']['mean']:.3f} ± {s['uar']['std']:.3f}")
+        print(f"CV {mode}: accuracy {mean_std(s['accuracy'])}, UAR {mean_std(s['uar'])}")
     print(f"train: {time.perf_counter() - started:.0f} s")
 
 

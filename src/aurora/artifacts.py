@@ -102,15 +102,20 @@ def _counts(frame, columns=COUNTED) -> dict[str, dict[str, int]]:
     return out
 
 
-def describe_table(path: Path, manifest: Path | None = None) -> dict:
-    """Schema (grouped), row count, counts per class/actor/status and missing values of a
-    Parquet or CSV table. Tables keyed by clip_id are joined to `manifest` for the counts."""
+def _read_csv(path: Path):
     import pandas as pd
 
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def describe_table(path: Path, manifest: Path | None = None, csv=None) -> dict:
+    """Schema (grouped), row count, counts per class/actor/status and missing values of a
+    Parquet or CSV table (`csv`: the CSV already read as strings). Tables keyed by clip_id are
+    joined to `manifest` for the counts."""
     if path.suffix == ".parquet":
         table = pq.read_table(path)
     elif path.suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = _read_csv(path) if csv is None else csv
         table = pa.Table.from_pandas(frame.replace("", None), preserve_index=False)
     else:
         raise ArtifactError(f"{path}: not a table (.parquet or .csv)")
@@ -124,13 +129,11 @@ def describe_table(path: Path, manifest: Path | None = None) -> dict:
             "counts": _counts(frame), "missing_values": _missing(table)}
 
 
-def describe_predictions(path: Path) -> dict:
+def describe_predictions(path: Path, csv=None) -> dict:
     """A predictions CSV from `aurora predict`: the table view plus confidence and errors."""
-    import pandas as pd
-
-    out = describe_table(path)
+    frame = _read_csv(path) if csv is None else csv
+    out = describe_table(path, csv=frame)
     out["kind"] = "predictions"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     # Empty error (ok rows) and emotion/probabilities (error rows) are expected blanks.
     out["missing_values"] = {k: v for k, v in out["missing_values"].items()
                              if k not in ("error", "emotion", "confidence", "confidence_band", "duration_s")
@@ -179,13 +182,11 @@ def describe_model(path: Path) -> dict:
             "model_card": str(card) if card.is_file() else ""}
 
 
-def _mean_std(entry: dict) -> str:
-    return f"{entry['mean']:.3f} ± {entry['std']:.3f}"
-
-
 def describe_metrics(path: Path) -> dict:
     """metrics.json as tables, plus eval/per_class.csv beside it when there."""
     import pandas as pd
+
+    from aurora.metrics import mean_std
 
     metrics = json.loads(path.read_text())
     names = ("accuracy", "macro_f1", "uar", "min_class_recall")
@@ -196,10 +197,10 @@ def describe_metrics(path: Path) -> dict:
             mode = "test actors" if key == "test" else (
                 "speaker-norm" if m.get("speaker_norm") else "lone file")
             modes.append({"evaluation": f"{mode} ({'CV' if key != 'test' else 'held out'})",
-                          **{n: _mean_std(m[n]) if isinstance(m.get(n), dict) else m.get(n) for n in names},
+                          **{n: mean_std(m[n]) if isinstance(m.get(n), dict) else m.get(n) for n in names},
                           "ece": m.get("ece"), "ece_before_calibration": m.get("ece_uncalibrated")})
-    group = [{"folders": k, "lone_accuracy": _mean_std(v["lone_accuracy"]),
-              "group_accuracy": _mean_std(v["group_accuracy"]),
+    group = [{"folders": k, "lone_accuracy": mean_std(v["lone_accuracy"]),
+              "group_accuracy": mean_std(v["group_accuracy"]),
               "group_min_class_recall": v.get("group_min_class_recall"),
               "folders_fallen_back": v.get("fallback_folders")}
              for k, v in (metrics.get("group_mode") or {}).items()]
@@ -221,11 +222,10 @@ def describe(path: Path, manifest: Path | None = None) -> dict:
     if path.suffix == ".json" and "cv" in json.loads(path.read_text()):
         return describe_metrics(path)
     if path.suffix == ".csv":
-        import pandas as pd
-
-        header = set(pd.read_csv(path, nrows=0).columns)
-        return describe_predictions(path) if {"status", "emotion", "confidence"} <= header \
-            else describe_table(path, manifest)
+        frame = _read_csv(path)
+        if {"status", "emotion", "confidence"} <= set(frame.columns):
+            return describe_predictions(path, frame)
+        return describe_table(path, manifest, frame)
     if path.suffix == ".parquet":
         return describe_table(path, manifest)
     raise ArtifactError(f"{path}: not an artifact aurora can describe (a table, splits.json, "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aurora.config import SEQUENCE_MODELS
 from aurora.crossval import TrainingRun
 from aurora.group import COMPOSITIONS, summarize_group_eval
-from aurora.metrics import classification_metrics, summarize
+from aurora.metrics import mean_std, summarize_folds
 
 COLUMNS = ("accuracy", "macro_f1", "uar", "min_class_recall")
 
@@ -21,9 +21,7 @@ def comparison_row(features: str, model: str, run: TrainingRun, classes: list[st
     the same on every rebuild, as dvc.lock records it."""
     row: dict = {"features": "handcrafted frames" if model in SEQUENCE_MODELS else features, "model": model}
     for speaker_norm, predictions in run.cv_predictions.items():
-        per_fold = [classification_metrics(g.label.to_numpy(), g.pred.to_numpy(), classes)
-                    for _, g in predictions.groupby("fold")]
-        summary = summarize(per_fold, classes)
+        summary = summarize_folds(predictions, classes)
         row["speaker_norm" if speaker_norm else "lone"] = {k: _stat(summary[k]) for k in COLUMNS}
     group = summarize_group_eval(run.group_eval, len(classes)) if len(run.group_eval) else {}
     row["group"] = {composition: {"lone_accuracy": v["lone_accuracy"], "group_accuracy": v["group_accuracy"],
@@ -33,7 +31,7 @@ def comparison_row(features: str, model: str, run: TrainingRun, classes: list[st
 
 
 def _pm(stat: dict | None) -> str:
-    return f"{stat['mean']:.3f} ± {stat['std']:.3f}" if stat else "n/a"
+    return mean_std(stat) if stat else "n/a"
 
 
 def table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:

@@ -54,6 +54,17 @@ def summarize(fold_metrics: list[dict], classes: list[str]) -> dict:
     return out
 
 
+def summarize_folds(predictions, classes: list[str]) -> dict:
+    """`summarize` of out-of-fold predictions (a DataFrame with fold, label and pred columns)."""
+    return summarize([classification_metrics(g.label.to_numpy(), g.pred.to_numpy(), classes)
+                      for _, g in predictions.groupby("fold")], classes)
+
+
+def mean_std(stat: dict) -> str:
+    """A {"mean", "std"} figure as tables print it: 0.731 ± 0.068."""
+    return f"{stat['mean']:.3f} ± {stat['std']:.3f}"
+
+
 def expected_calibration_error(probs: np.ndarray, y_true: np.ndarray, bins: int = 15) -> float:
     """ECE with equal-width confidence bins (Guo et al., 2017)."""
     confidence = probs.max(axis=1)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from aurora.comparison import markdown
-
-
-def _pm(stat: dict) -> str:
-    return f"{stat['mean']:.3f} ± {stat['std']:.3f}"
+from aurora.metrics import mean_std
 
 
 def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict],
@@ -41,8 +38,8 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         "|---|---|---|---|---|",
     ]
     for mode, s in cv.items():
-        lines.append(f"| CV, {mode} | {_pm(s['accuracy'])} | {_pm(s['macro_f1'])} | {_pm(s['uar'])} | "
-                     f"{_pm(s['min_class_recall'])} |")
+        figures = " | ".join(mean_std(s[k]) for k in ("accuracy", "macro_f1", "uar", "min_class_recall"))
+        lines.append(f"| CV, {mode} | {figures} |")
     if test:
         lines.append(f"| test actors | {test['accuracy']:.3f} | {test['macro_f1']:.3f} | "
                      f"{test['uar']:.3f} | {test['min_class_recall']:.3f} |")
