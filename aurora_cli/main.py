@@ -7,6 +7,7 @@ Exit status: 0 when everything worked; 1 on an error that stopped the command;
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -168,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("aurora: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away, e.g. `aurora inspect | head`: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except Exception as exc:  # a clear message, not a traceback, for errors the user can fix
         from aurora.artifacts import ArtifactError
         from aurora.inference.output import OutputBusy

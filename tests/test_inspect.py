@@ -58,3 +58,14 @@ def test_unknown_artifact_is_a_clear_error(tmp_path):
     assert "no such artifact" in done.stderr and "Traceback" not in done.stderr
     done = _inspect(cwd=tmp_path)  # no dvc.yaml here
     assert done.returncode == 1 and "no dvc.yaml" in done.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    csv = tmp_path / "p.csv"
+    csv.write_text("path,status,error,duration_s,emotion,confidence,confidence_band\nx.wav,ok,,1,sad,0.9,high\n")
+    proc = subprocess.Popen([sys.executable, "-m", "aurora_cli.main", "inspect", str(csv)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # as `| head` does once it has enough, here before anything is written
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
