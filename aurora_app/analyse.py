@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from aurora.audio import load_mono
-from aurora.config import PredictConfig, load_params
+from aurora.config import predict_config
 from aurora.inference.classify import FileResult, classify_files
 from aurora.inference.output import confidence_band
 from aurora.inference.predictor import ModelError, Predictor
@@ -27,11 +27,6 @@ BAND_COLOURS = {"high": "#1e8e3e", "medium": "#e37400", "low": "#d93025"}  # gre
 @st.cache_resource(show_spinner="Loading the model...")
 def load_predictor(model_dir: str) -> Predictor:
     return Predictor(model_dir)
-
-
-def predict_settings() -> PredictConfig:
-    """The `predict` section of params.yaml when the explorer runs in the repository."""
-    return load_params("params.yaml").predict if Path("params.yaml").is_file() else PredictConfig()
 
 
 def prediction_badge(result: FileResult, classes: list[str]) -> str:
@@ -79,7 +74,7 @@ def analyse(name: str, data: bytes, predictor: Predictor) -> None:
             return
         st.audio(data, format=MIME_TYPES[path.suffix.lstrip(".")])
         with st.spinner(f"Classifying {name} ({seconds:.1f} s)..."):
-            (result,) = classify_files([str(path)], predictor, predict_settings())
+            (result,) = classify_files([str(path)], predictor, predict_config("params.yaml"))
         if not result.ok:
             st.error(f"{name}: {result.error}")
             return

@@ -22,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from tqdm import tqdm
 
-from aurora.config import ConfigError, PredictConfig, load_params
+from aurora.config import ConfigError, PredictConfig, predict_config
 from aurora.inference.classify import FileResult, classify_files, content_sha256
 from aurora.inference.inputs import discover
 from aurora.inference.output import ResultStore
@@ -66,8 +66,7 @@ def plan_batches(todo: list[tuple[str, str]], everything: list[tuple[str, str]],
 
 def predict_settings(params_file: str | None, **overrides) -> PredictConfig:
     """The `predict` section of params.yaml (defaults if there is none), with CLI overrides."""
-    has_file = bool(params_file) and Path(params_file).is_file()
-    base = load_params(params_file).predict if has_file else PredictConfig()
+    base = predict_config(params_file)
     changes = {k: v for k, v in overrides.items() if v is not None}
     return PredictConfig(**{**base.__dict__, **changes})
 

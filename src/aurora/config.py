@@ -389,6 +389,14 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         raise ConfigError(f"{path}: {exc}") from None
 
 
+def predict_config(params_file: str | Path | None) -> PredictConfig:
+    """The `predict` section of params_file, or the defaults when there is no such file
+    (prediction also runs outside the repository)."""
+    if params_file and Path(params_file).is_file():
+        return load_params(params_file).predict
+    return PredictConfig()
+
+
 def ravdess_source(environ: typing.Mapping[str, str] = os.environ) -> Path | None:
     """The user's local RAVDESS copy named by $RAVDESS_DIR, if any."""
     value = environ.get(RAVDESS_DIR_ENV, "").strip()
