@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from aurora.artifacts import NAMED, ArtifactError, describe, human_size, row_count, size_bytes
+from flows.dvc import run_dvc
 
 
 def _substitute(text: str, params: dict) -> str:
@@ -27,8 +28,7 @@ def _substitute(text: str, params: dict) -> str:
 def stale_stages(repo: Path) -> dict[str, list] | None:
     """Stages `dvc status` reports as changed (with what changed); None when DVC cannot tell."""
     try:
-        done = subprocess.run(["dvc", "status", "--json"], cwd=repo, capture_output=True, text=True,
-                              timeout=300, check=False)
+        done = run_dvc("status", "--json", cwd=repo, timeout=300)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
@@ -56,7 +56,7 @@ def catalog(repo: Path) -> dict:
             if path.exists():
                 row["size"] = human_size(size_bytes(path)) if not path.is_symlink() else "link"
                 row["rows"] = row_count(path) if path.is_file() else None
-                built = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                built = datetime.fromtimestamp(path.lstat().st_mtime, UTC)  # a link: when it was made
                 row["built"] = built.strftime("%Y-%m-%d %H:%M UTC")
             rows.append(row)
     return {"kind": "catalog", "repo": str(repo.resolve()),

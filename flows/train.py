@@ -11,9 +11,6 @@ retraining.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,13 +20,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-
-def _dvc(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    # The stages run `python`: make it this environment's interpreter.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "DVC_NO_ANALYTICS": "1"}
-    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True)
+from flows.dvc import run_dvc
 
 
 def pipeline_stages(repo: Path) -> list[str]:
@@ -45,7 +36,7 @@ class StageFailed(RuntimeError):
 def repro_stage(stage: str, repo: str) -> dict:
     logger = get_run_logger()
     started = time.perf_counter()
-    done = _dvc("repro", stage, cwd=Path(repo))
+    done = run_dvc("repro", stage, cwd=Path(repo))
     seconds = round(time.perf_counter() - started, 1)
     tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
     if done.returncode:
@@ -56,7 +47,7 @@ def repro_stage(stage: str, repo: str) -> dict:
 
 
 def _publish(repo: Path) -> dict:
-    shown = _dvc("metrics", "show", "--json", cwd=repo)
+    shown = run_dvc("metrics", "show", "--json", cwd=repo)
     metrics = json.loads(shown.stdout or "{}") if shown.returncode == 0 else {}
     data = next(iter(metrics.values()), {}).get("data", {}) if metrics else {}
     values = next(iter(data.values()), {}).get("data", {}) if data else {}

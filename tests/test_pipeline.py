@@ -88,8 +88,10 @@ def _inference_sees_the_training_features(root: Path, art: Path) -> None:
 
 
 def _inspect(root: Path, env: dict, *artifact: str) -> dict:
+    # As a user who runs .venv/bin/aurora without activating the environment: no dvc on PATH.
+    bare = {**env, "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-m", "aurora_cli.main", "inspect", *artifact, "--json"], cwd=root,
-                          env=env, capture_output=True, text=True, timeout=300)
+                          env=bare, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
