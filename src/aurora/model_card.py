@@ -52,8 +52,8 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
             "### Every feature set and model, on the same folds",
             "Mean ± std over folds; lone file = one clip at a time (the default); speaker-norm = "
             "z-scored by the speaker's own clips; group = `--group-by folder` accuracy on balanced "
-            "and skewed folders of one speaker (see the report for the lone-file accuracy on the same "
-            "clips and how often a folder fell back).",
+            "and skewed folders of one speaker (for the shipped model, the report also gives the "
+            "lone-file accuracy on the same clips and how often a folder fell back).",
             "",
             markdown(comparison),
         ]
