@@ -110,3 +110,26 @@ def test_spec_augment_masks_bounded_spans_inside_each_clip():
     for i, n in enumerate(lengths.tolist()):
         assert not steps[i, n:].any()  # spans stay inside the clip
     assert ((out == 0) == (bands[:, None, :] | steps[:, :, None])).all()  # nothing else is touched
+
+
+def test_logreg_refit_with_validation_keeps_c_and_the_validation_temperature():
+    from aurora.crossval import FoldData, _training_hash, train_on
+
+    x, y = blobs(classes=4, seed=3)
+    xv, yv = blobs(n_per_class=10, classes=4, seed=4)
+    none = np.arange(0)
+    data = FoldData(x, y, xv, yv, xv[:0], none, none, None, 0, none)
+    plain = train_on(data, 10, 4, TrainConfig(model="logreg"))
+    refit = train_on(data, 10, 4, TrainConfig(model="logreg", refit_with_val=True))
+    # C and the temperature come from the model that never saw the validation rows ...
+    assert refit.chosen["C"] == plain.chosen["C"] and refit.temperature == plain.temperature
+    assert plain.temperature != 1.0
+    # ... and the weights from training + validation rows.
+    both_x, both_y = np.concatenate([x, xv]), np.concatenate([y, yv])
+    reference = LogisticRegression(C=plain.chosen["C"], max_iter=3000, class_weight="balanced")
+    reference.fit(both_x, both_y)
+    refit_logits = predict_logits(refit.network, x, 1)
+    np.testing.assert_allclose(softmax(refit_logits), reference.predict_proba(x), atol=1e-5)
+    assert not np.allclose(refit_logits, predict_logits(plain.network, x, 1), atol=1e-3)
+    assert refit.chosen["refit_rows"] == len(both_y)
+    assert _training_hash(data, True) != _training_hash(data, False)

@@ -122,6 +122,8 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert all("balanced" in r["group"] for r in runs)
     card = (art / "model/MODEL_CARD.md").read_text()
     assert "| fusion | logreg |" in card and "Every feature set and model" in page
+    # train.refit_with_val refits logistic regression only; networks keep their early-stopped weights.
+    assert ("refitted on training + validation actors" in card) == (metrics["model"] == "logreg")
     assert (art / "dvclive/plots/metrics/val_uar.tsv").is_file()
     _inference_sees_the_training_features(root, art)
 

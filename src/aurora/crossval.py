@@ -24,7 +24,7 @@ from aurora.config import TrainConfig
 from aurora.corpus import Corpus
 from aurora.group import GroupModel, class_means, skewed_folders, true_label_offsets
 from aurora.labels import LabelSpace
-from aurora.models.fit import Fitted, fit_logreg, fit_network
+from aurora.models.fit import Fitted, fit_logreg, fit_network, refit_logreg
 from aurora.models.predict import predict_logits
 from aurora.normalize import Examples, Moments, apply, moments, per_speaker
 from aurora.parallel import parallel_map
@@ -81,6 +81,9 @@ def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
                              cfg, on_epoch)
     val_logits = predict_logits(fitted.network, data.x_val, cfg.max_frames)
     fitted.temperature = fit_temperature(val_logits, data.y_val)
+    if cfg.model == "logreg" and cfg.refit_with_val and len(data.y_val):
+        fitted = refit_logreg(fitted, np.concatenate([data.x_train, data.x_val]),
+                              np.concatenate([data.y_train, data.y_val]), n_classes, cfg)
     return fitted
 
 
@@ -128,12 +131,15 @@ class JobResult:
 _SHARED: dict = {}
 
 
-def _training_hash(data: FoldData) -> str:
-    """Hash of exactly what a model was fitted on: inputs (after standardisation and SMOTE) and labels."""
+def _training_hash(data: FoldData, with_val: bool) -> str:
+    """Hash of exactly what a model was fitted on: inputs (after standardisation and SMOTE) and
+    labels, with the validation rows when the model was refitted on them."""
     digest = hashlib.sha256()
-    for x in (data.x_train if isinstance(data.x_train, list) else [data.x_train]):
-        digest.update(np.ascontiguousarray(x).tobytes())
-    digest.update(data.y_train.tobytes())
+    parts = [(data.x_train, data.y_train)] + ([(data.x_val, data.y_val)] if with_val else [])
+    for x, y in parts:
+        for block in (x if isinstance(x, list) else [x]):
+            digest.update(np.ascontiguousarray(block).tobytes())
+        digest.update(y.tobytes())
     return digest.hexdigest()
 
 
@@ -164,7 +170,7 @@ def _run_job(job: Job) -> JobResult:
             "temperature": round(fitted.temperature, 4),
             "test_accuracy": acc if len(data.test_index) else None}
     result = JobResult(job, predictions, note, log, fitted, data.moments,
-                       _training_hash(data) if job.final else "")
+                       _training_hash(data, "refit_rows" in fitted.chosen) if job.final else "")
     if cfg.has_group_mode and not job.speaker_norm:
         actors = corpus.meta.actor.to_numpy()
         group = fit_group(data, actors, input_width(examples), len(labels), cfg)

@@ -22,8 +22,10 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         f"RAVDESS speech (Livingstone & Russo, 2018; CC BY-NC-SA 4.0): acted, North American English, "
         f"two fixed sentences, 24 professional actors. This model was trained on actors "
         f"{config['split']['train']}; actors {config['split']['val']} chose the stopping epoch or "
-        f"regularisation and the softmax temperature ({config.get('temperature', 1.0):.2f}); "
-        f"test actors present: {config['split']['test'] or 'none'}.",
+        f"regularisation and the softmax temperature ({config.get('temperature', 1.0):.2f})"
+        + ("; then the weights were refitted on training + validation actors with that regularisation"
+           if "refit_rows" in config.get("chosen", {}) else "")
+        + f"; test actors present: {config['split']['test'] or 'none'}.",
         f"Augmented copies per training clip: {config['augmented_copies']}; class weights: "
         f"{config['class_weights']}; SMOTE: {config['smote']}; per-speaker standardisation: "
         f"{config['speaker_norm']}. Training data hash `{config['training_hash'][:16]}`.",

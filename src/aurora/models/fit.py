@@ -139,20 +139,35 @@ def fit_network(x_train: Examples, y_train: np.ndarray, x_val: Examples, y_val: 
     return fitted
 
 
+def _sklearn_logreg(c: float, cfg: TrainConfig) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if cfg.class_weights else None)
+
+
 def fit_logreg(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
                n_classes: int, cfg: TrainConfig, grid: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0)) -> Fitted:
     """scikit-learn LogisticRegression; C = logreg_c x grid, picked by validation UAR."""
     best = None
     for factor in grid:
         c = cfg.logreg_c * factor
-        clf = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if cfg.class_weights else None)
-        clf.fit(x_train, y_train)
+        clf = _sklearn_logreg(c, cfg).fit(x_train, y_train)
         m = classification_metrics(y_val, clf.predict(x_val), [str(i) for i in range(n_classes)])
         if best is None or m["uar"] > best[0] + 1e-6:
             best = (m["uar"], c, clf)
     _, c, clf = best
-    network = build_network("logreg", x_train.shape[1], n_classes, hidden=0, dropout=0)
-    weight = np.zeros((n_classes, x_train.shape[1]), np.float32)
+    return Fitted(_as_network(clf, x_train.shape[1], n_classes), chosen={"C": c})
+
+
+def refit_logreg(fitted: Fitted, x: np.ndarray, y: np.ndarray, n_classes: int, cfg: TrainConfig) -> Fitted:
+    """The same model (C and temperature kept) fitted again on `x`, `y`."""
+    clf = _sklearn_logreg(fitted.chosen["C"], cfg).fit(x, y)
+    return Fitted(_as_network(clf, x.shape[1], n_classes), chosen={**fitted.chosen, "refit_rows": len(y)},
+                  temperature=fitted.temperature)
+
+
+def _as_network(clf: LogisticRegression, n_inputs: int, n_classes: int) -> nn.Module:
+    """A torch Linear layer computing `clf`'s logits, over all n_classes."""
+    network = build_network("logreg", n_inputs, n_classes, hidden=0, dropout=0)
+    weight = np.zeros((n_classes, n_inputs), np.float32)
     bias = np.full(n_classes, -1e4, np.float32)  # classes absent from training are never predicted
     if len(clf.classes_) == 2:  # sklearn stores one vector z; softmax([-z/2, z/2]) is the same model
         weight[clf.classes_] = np.vstack([-clf.coef_, clf.coef_]) / 2
@@ -163,4 +178,4 @@ def fit_logreg(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_va
     with torch.no_grad():
         network.out.weight.copy_(torch.from_numpy(weight))
         network.out.bias.copy_(torch.from_numpy(bias))
-    return Fitted(network, chosen={"C": c})
+    return network
