@@ -80,6 +80,7 @@ def main() -> None:
         "class_weights": cfg.class_weights, "smote": cfg.smote,
         "split": final.to_dict(), "training_hash": model.training_hash,
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
+        "refit_rows": model.fitted.refit_rows,
         "temperature": model.fitted.temperature,
     }
     save_bundle(MODEL, model.fitted.network, config, group=model.group)

@@ -76,7 +76,9 @@ def test_every_fold_is_leak_free(corpus, splits, speaker_norm):
 
 
 def test_held_out_clips_cannot_move_training_statistics(corpus, splits):
-    """Changing every validation and test clip's features changes nothing the model is fitted on."""
+    """Changing every validation and test clip's features changes neither the standardisation nor
+    the training rows. (Validation rows join the fit only through train.refit_with_val, after C and
+    the temperature were chosen; test rows never do.)"""
     cfg = TrainConfig(model="mlp", smote=True)
     fold = splits[0]
     before = prepare_fold(corpus, corpus.stats, fold, cfg)

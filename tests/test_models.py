@@ -131,5 +131,24 @@ def test_logreg_refit_with_validation_keeps_c_and_the_validation_temperature():
     refit_logits = predict_logits(refit.network, x, 1)
     np.testing.assert_allclose(softmax(refit_logits), reference.predict_proba(x), atol=1e-5)
     assert not np.allclose(refit_logits, predict_logits(plain.network, x, 1), atol=1e-3)
-    assert refit.chosen["refit_rows"] == len(both_y)
+    assert refit.refit_rows == len(both_y) and plain.refit_rows == 0
     assert _training_hash(data, True) != _training_hash(data, False)
+
+
+@pytest.mark.parametrize("refit", [False, True])
+def test_model_card_says_whether_the_weights_saw_the_validation_actors(refit):
+    from aurora.crossval import FoldData, train_on
+    from aurora.model_card import model_card
+
+    x, y = blobs(classes=3, seed=5)
+    xv, yv = blobs(n_per_class=10, seed=6)
+    none = np.arange(0)
+    fitted = train_on(FoldData(x, y, xv, yv, xv[:0], none, none, None, 0, none), 10, 3,
+                      TrainConfig(model="logreg", refit_with_val=refit))
+    config = {"model": "logreg", "classes": ["a", "b", "c"], "input": "vectors", "feature_fingerprint": "f",
+              "split": {"train": [3, 4], "val": [1, 2], "test": []}, "temperature": fitted.temperature,
+              "refit_rows": fitted.refit_rows, "augmented_copies": 0, "class_weights": True, "smote": False,
+              "speaker_norm": False, "training_hash": "0" * 64}
+    card = model_card(config, {}, None, [{}])
+    assert ("refitted on training + validation actors" in card) == refit
+    assert f"softmax temperature ({fitted.temperature:.2f})" in card

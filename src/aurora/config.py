@@ -205,7 +205,7 @@ class TrainConfig:
     logreg_c: float = 0.1
     # logreg: once C is picked on the validation actors, refit on training + validation actors
     # (the temperature stays the one fitted on validation by the model that never saw them).
-    refit_with_val: bool = False
+    refit_with_val: bool = False  # params.yaml turns it on
     sequence_input: Literal["frames", "logmel", "both"] = "frames"
     max_frames: int = 320
     frame_pool: int = 3  # sequence models average every N frames first (N x cheaper)

@@ -2,9 +2,11 @@
 
 For each fold: speaker standardisation (optional, label-free, per speaker),
 global standardisation fitted on the fold's training rows only, optional
-SMOTE on those rows only, training with early stopping on the fold's
-validation actors, then one prediction per held-out clip. Held-out actors
-influence nothing but their own predictions.
+SMOTE on those rows only, training with early stopping (or C) and the
+softmax temperature chosen on the fold's validation actors (logistic
+regression is then refitted on training + validation rows if
+train.refit_with_val), then one prediction per held-out clip. Held-out
+actors influence nothing but their own predictions.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def prepare_fold(corpus: Corpus, examples: Examples, fold: Fold, cfg: TrainConfi
 
 def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
              on_epoch: Callable[[dict], None] | None = None) -> Fitted:
-    """Fit on the training rows; early stopping, C and the temperature use the validation actors."""
+    """Fit on the training rows; early stopping, C and the temperature use the validation actors.
+    With train.refit_with_val, logistic regression is then refitted on training + validation rows."""
     if cfg.model == "logreg":
         fitted = fit_logreg(data.x_train, data.y_train, data.x_val, data.y_val, n_classes, cfg)
     else:
@@ -81,6 +84,8 @@ def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
                              cfg, on_epoch)
     val_logits = predict_logits(fitted.network, data.x_val, cfg.max_frames)
     fitted.temperature = fit_temperature(val_logits, data.y_val)
+    # The refit comes last: C and the temperature must come from a model that never saw the
+    # validation rows, or the temperature would be fitted on the model's own training data.
     if cfg.model == "logreg" and cfg.refit_with_val and len(data.y_val):
         fitted = refit_logreg(fitted, np.concatenate([data.x_train, data.x_val]),
                               np.concatenate([data.y_train, data.y_val]), n_classes, cfg)
@@ -163,14 +168,18 @@ def _run_job(job: Job) -> JobResult:
     chosen = (f"best epoch {fitted.best_epoch}" if fitted.best_epoch
               else ", ".join(f"{k}={v:g}" for k, v in fitted.chosen.items()))
     name = "final model" if job.final else job.fold.name
-    log = (f"  {name} speaker_norm={job.speaker_norm}: {len(data.y_train)} training rows, {chosen}, "
+    rows = f"{len(data.y_train)} training rows"
+    if fitted.refit_rows:
+        rows += f" (refitted on {fitted.refit_rows})"
+    log = (f"  {name} speaker_norm={job.speaker_norm}: {rows}, {chosen}, "
            + (f"held-out accuracy {acc:.3f}" if len(data.test_index) else "no held-out clips"))
     note = {"fold": name, "speaker_norm": job.speaker_norm, "train_rows": len(data.y_train),
+            "refit_rows": fitted.refit_rows,
             "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
             "temperature": round(fitted.temperature, 4),
             "test_accuracy": acc if len(data.test_index) else None}
     result = JobResult(job, predictions, note, log, fitted, data.moments,
-                       _training_hash(data, "refit_rows" in fitted.chosen) if job.final else "")
+                       _training_hash(data, fitted.refit_rows > 0) if job.final else "")
     if cfg.has_group_mode and not job.speaker_norm:
         actors = corpus.meta.actor.to_numpy()
         group = fit_group(data, actors, input_width(examples), len(labels), cfg)
@@ -185,7 +194,9 @@ def _run_job(job: Job) -> JobResult:
 def fit_group(data: FoldData, actors: np.ndarray, n_inputs: int, n_classes: int,
               cfg: TrainConfig) -> GroupModel:
     """The group-mode model of one split: trained on speaker-offset-corrected features
-    (true-label offsets, training and validation actors only)."""
+    (true-label offsets, training and validation actors only). The class means come from the
+    training rows alone, as the lone-file model's selection does; a refit (train.refit_with_val)
+    adds the corrected validation rows."""
     means = class_means(data.x_train, data.y_train, n_classes)
     train_offsets = true_label_offsets(data.x_train, data.y_train, actors[data.train_index], means)
     val_offsets = true_label_offsets(data.x_val, data.y_val, actors[data.val_index], means)

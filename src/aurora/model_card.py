@@ -24,7 +24,7 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         f"{config['split']['train']}; actors {config['split']['val']} chose the stopping epoch or "
         f"regularisation and the softmax temperature ({config.get('temperature', 1.0):.2f})"
         + ("; then the weights were refitted on training + validation actors with that regularisation"
-           if "refit_rows" in config.get("chosen", {}) else "")
+           if config.get("refit_rows") else "")
         + f"; test actors present: {config['split']['test'] or 'none'}.",
         f"Augmented copies per training clip: {config['augmented_copies']}; class weights: "
         f"{config['class_weights']}; SMOTE: {config['smote']}; per-speaker standardisation: "
@@ -71,6 +71,7 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         "sentences: expect much lower accuracy on spontaneous speech, other languages, accents, "
         "microphones and noise.",
         "- Probabilities are temperature-scaled softmax outputs (the temperature fitted on validation "
-        "actors); the evaluation report gives the expected calibration error before and after.",
+        "actors, before any refit); the evaluation report gives the expected calibration error "
+        "before and after.",
     ]
     return "\n".join(lines) + "\n"

@@ -29,6 +29,7 @@ class Fitted:
     best_epoch: int = 0
     chosen: dict = field(default_factory=dict)  # hyper-parameters picked on validation
     temperature: float = 1.0  # softmax temperature fitted on validation (aurora.calibration)
+    refit_rows: int = 0  # > 0: refitted on this many rows (training + validation) after selection
 
 
 def seed_everything(seed: int) -> None:
@@ -158,10 +159,12 @@ def fit_logreg(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_va
 
 
 def refit_logreg(fitted: Fitted, x: np.ndarray, y: np.ndarray, n_classes: int, cfg: TrainConfig) -> Fitted:
-    """The same model (C and temperature kept) fitted again on `x`, `y`."""
+    """The same model (C and temperature kept) fitted again on `x`, `y`. C is not rescaled for
+    the extra rows: scikit-learn's C weighs the summed loss, so regularisation gets slightly weaker,
+    as it would for any model trained on more data."""
     clf = _sklearn_logreg(fitted.chosen["C"], cfg).fit(x, y)
-    return Fitted(_as_network(clf, x.shape[1], n_classes), chosen={**fitted.chosen, "refit_rows": len(y)},
-                  temperature=fitted.temperature)
+    return Fitted(_as_network(clf, x.shape[1], n_classes), chosen=fitted.chosen,
+                  temperature=fitted.temperature, refit_rows=len(y))
 
 
 def _as_network(clf: LogisticRegression, n_inputs: int, n_classes: int) -> nn.Module:
