@@ -1,0 +1,93 @@
+"""Robustness to noisy and band-limited audio, by actor-grouped cross-validation.
+
+For every fold of artifacts/splits.json, the configured utterance model
+(params.yaml's train section, lone-file mode) is fitted on the fold's
+training actors as the train stage fits it; then the held-out actors' clips
+are classified clean, with white noise at --snr dB, and band-limited to
+8 kHz sampling (telephone). Prints accuracy, macro-F1 and the share of
+predictions per emotion: a model drifting onto one or two classes shows
+there. Whisper features only; about 1 minute of encoding per condition. Run it
+as a module from the repository root (it reads the stages' artifacts).
+
+Run after `dvc repro` (for the opt-in noise and speed copies, after
+`dvc exp apply` of that experiment, so their embeddings are in the workspace):
+
+    python -m benchmarks.robustness [--snr 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import soxr
+
+from aurora.config import load_params
+from aurora.crossval import prepare_fold, train_on
+from aurora.features.build import load_prepared
+from aurora.metrics import classification_metrics
+from aurora.models.predict import predict_logits
+from aurora.whisper.embed import WhisperEmbedder
+from aurora.whisper.weights import locate_model
+from stages._inputs import read_corpus, read_splits
+from stages.ingest import MANIFEST
+
+
+def with_noise(y: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    power = float(np.mean(y.astype(np.float64) ** 2))
+    return (y + rng.normal(0.0, np.sqrt(power / 10 ** (snr_db / 10)), len(y))).astype(np.float32)
+
+
+def telephone(y: np.ndarray, rate: int) -> np.ndarray:
+    """Down to 8 kHz and back: nothing above 4 kHz survives."""
+    return soxr.resample(soxr.resample(y, rate, 8000), 8000, rate).astype(np.float32)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--snr", type=float, default=10.0, help="white-noise SNR in dB (default 10)")
+    args = parser.parse_args()
+    params = load_params()
+    cfg, labels = params.train, params.labels.space()
+    if cfg.features != "whisper" or cfg.is_sequence_model:
+        raise SystemExit("benchmarks.robustness measures utterance models on whisper features "
+                         f"(params.yaml has train.model={cfg.model}, train.features={cfg.features})")
+    folds, _ = read_splits()
+    corpus = read_corpus(params, sequences=False)
+    paths = pd.read_parquet(MANIFEST).set_index("clip_id").path
+    raw_dir, rate = Path(params.data.raw_dir), params.audio.sample_rate
+    embedder = WhisperEmbedder(locate_model(params.whisper.model_dir or None), params.whisper.blocks,
+                               quantize=params.whisper.quantize, batch_frames=params.whisper.batch_frames)
+    rng = np.random.default_rng(0)
+    conditions = {"clean": None, f"noise {args.snr:g} dB": lambda y: with_noise(y, args.snr, rng),
+                  "telephone 8 kHz": lambda y: telephone(y, rate)}
+    truth, predicted = [], {name: [] for name in conditions}
+    n_classes = len(labels)
+    for fold in folds:
+        data = prepare_fold(corpus, corpus.stats, fold, cfg)
+        fitted = train_on(data, corpus.stats.shape[1], n_classes, cfg)
+        clips = [load_prepared(raw_dir / paths[c], params.features, params.audio,
+                               trim=params.whisper.trim_silence, margin_s=params.whisper.trim_margin_s)
+                 for c in corpus.meta.clip_id.iloc[data.test_index]]
+        truth.append(corpus.meta.label.to_numpy()[data.test_index])
+        for name, degrade in conditions.items():
+            x = (data.x_test if degrade is None  # clean: the cached embeddings the train stage uses
+                 else data.moments.apply(embedder.embed([degrade(y) for y in clips])))
+            predicted[name].append(predict_logits(fitted.network, x, cfg.max_frames).argmax(axis=1))
+        print(f"{fold.name}: {len(clips)} held-out clips", flush=True)
+    y_true = np.concatenate(truth)
+    augmented = (f"{params.augment.effective_copies} augmented copies per clip" if cfg.use_augmented
+                 else "no augmentation")
+    print(f"\n{cfg.model} on {cfg.features}, {augmented}; {len(folds)}-fold actor CV, lone-file")
+    print(f"{'condition':<18} accuracy  macro-F1  share of predictions ({', '.join(labels.classes)})")
+    for name, parts in predicted.items():
+        y_pred = np.concatenate(parts)
+        m = classification_metrics(y_true, y_pred, list(labels.classes))
+        shares = " ".join(f"{s:.2f}" for s in np.bincount(y_pred, minlength=n_classes) / len(y_pred))
+        print(f"{name:<18} {m['accuracy']:8.3f}  {m['macro_f1']:8.3f}  {shares}")
+
+
+if __name__ == "__main__":
+    main()
