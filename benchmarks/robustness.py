@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import soxr
 
+from aurora.audio import resample
+from aurora.augment import Recipe, apply_recipe
 from aurora.config import load_params
 from aurora.crossval import prepare_fold, train_on
 from aurora.features.build import load_prepared
@@ -35,14 +36,9 @@ from stages._inputs import read_corpus, read_splits
 from stages.ingest import MANIFEST
 
 
-def with_noise(y: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
-    power = float(np.mean(y.astype(np.float64) ** 2))
-    return (y + rng.normal(0.0, np.sqrt(power / 10 ** (snr_db / 10)), len(y))).astype(np.float32)
-
-
 def telephone(y: np.ndarray, rate: int) -> np.ndarray:
     """Down to 8 kHz and back: nothing above 4 kHz survives."""
-    return soxr.resample(soxr.resample(y, rate, 8000), 8000, rate).astype(np.float32)
+    return resample(resample(y, rate, 8000), 8000, rate)
 
 
 def main() -> None:
@@ -60,9 +56,13 @@ def main() -> None:
     raw_dir, rate = Path(params.data.raw_dir), params.audio.sample_rate
     embedder = WhisperEmbedder(locate_model(params.whisper.model_dir or None), params.whisper.blocks,
                                quantize=params.whisper.quantize, batch_frames=params.whisper.batch_frames)
-    rng = np.random.default_rng(0)
-    conditions = {"clean": None, f"noise {args.snr:g} dB": lambda y: with_noise(y, args.snr, rng),
-                  "telephone 8 kHz": lambda y: telephone(y, rate)}
+
+    def noisy(i: int, y: np.ndarray) -> np.ndarray:
+        """White noise as the augment stage adds it (after the silence trim), a seed per clip."""
+        return apply_recipe(y, rate, Recipe(noise_snr_db=args.snr, noise_seed=i + 1))
+
+    conditions = {"clean": None, f"noise {args.snr:g} dB": noisy,
+                  "telephone 8 kHz": lambda i, y: telephone(y, rate)}
     truth, predicted = [], {name: [] for name in conditions}
     n_classes = len(labels)
     for fold in folds:
@@ -74,7 +74,7 @@ def main() -> None:
         truth.append(corpus.meta.label.to_numpy()[data.test_index])
         for name, degrade in conditions.items():
             x = (data.x_test if degrade is None  # clean: the cached embeddings the train stage uses
-                 else data.moments.apply(embedder.embed([degrade(y) for y in clips])))
+                 else data.moments.apply(embedder.embed([degrade(i, y) for i, y in enumerate(clips)])))
             predicted[name].append(predict_logits(fitted.network, x, cfg.max_frames).argmax(axis=1))
         print(f"{fold.name}: {len(clips)} held-out clips", flush=True)
     y_true = np.concatenate(truth)

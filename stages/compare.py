@@ -6,6 +6,7 @@ the report show as one table."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from stages._inputs import read_corpus, read_splits
 from stages._run import run
 
 COMPARISON = Path("artifacts/compare.json")
+
+
+def read_comparison() -> list[dict] | None:
+    """The rows this stage wrote, or None before it has run."""
+    return json.loads(COMPARISON.read_text())["runs"] if COMPARISON.is_file() else None
 
 
 def main() -> None:

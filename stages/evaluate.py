@@ -27,7 +27,7 @@ from aurora.metrics import (
     summarize,
 )
 from stages._run import run
-from stages.compare import COMPARISON
+from stages.compare import read_comparison
 from stages.split import SPLITS
 from stages.train import FOLD_LOG, GROUP_EVAL, MODEL, PREDICTIONS, mode_name
 
@@ -178,8 +178,8 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) 
                          f"<img alt='training curves' src='{report.data_uri(images['training_curves'])}'>"))
     if metrics.get("group_mode"):
         sections.append(("Group mode on balanced and skewed folders", _group_table(metrics["group_mode"])))
-    if COMPARISON.is_file():
-        header, cells = comparison.table(json.loads(COMPARISON.read_text())["runs"])
+    if (runs := read_comparison()) is not None:
+        header, cells = comparison.table(runs)
         sections.append(("Every feature set and model (same folds)",
                          "<p>Mean ± std over folds. Lone file: one clip at a time (the default); "
                          "speaker-norm: z-scored by the speaker's own clips; group: "

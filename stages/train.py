@@ -25,7 +25,7 @@ from aurora.model_card import model_card
 from aurora.models.bundle import save_bundle
 from stages._inputs import EMBED, FEATURES, read_corpus, read_splits
 from stages._run import run
-from stages.compare import COMPARISON
+from stages.compare import read_comparison
 
 PREDICTIONS = Path("artifacts/predictions.parquet")
 GROUP_EVAL = Path("artifacts/group_eval.parquet")  # lone-file vs group mode on skewed folders
@@ -86,7 +86,7 @@ def main() -> None:
     save_bundle(MODEL, model.fitted.network, config, group=model.group)
     test = (classification_metrics(model.predictions.label, model.predictions.pred,
                                    list(labels.classes)) if not model.predictions.empty else None)
-    comparison = json.loads(COMPARISON.read_text())["runs"] if COMPARISON.is_file() else None
+    comparison = read_comparison()
     write_atomic(MODEL / "MODEL_CARD.md",
                  lambda tmp: tmp.write_text(model_card(config, cv, test, folds, comparison)))
     for mode, s in cv.items():
