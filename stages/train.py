@@ -77,6 +77,7 @@ def main() -> None:
         "features": dataclasses.asdict(params.features),  # the silence trim uses its STFT settings
         "train": dataclasses.asdict(cfg),
         "augmented_copies": params.augment.effective_copies if cfg.use_augmented else 0,
+        "augmentation": params.augment.describe() if cfg.use_augmented else "none",
         "class_weights": cfg.class_weights, "smote": cfg.smote,
         "split": final.to_dict(), "training_hash": model.training_hash,
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,

@@ -57,3 +57,15 @@ def test_compare_runs_must_name_a_feature_set_and_a_model():
         CompareConfig(runs=("whisper/svm",))
     with pytest.raises(ConfigError, match=r"compare\.runs"):
         params_from_dict({"compare": {"runs": ["whisper"]}})
+
+
+def test_augmentation_is_described_as_configured():
+    from aurora.config import AugmentConfig
+
+    fixed = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_speeds=(0.9, 1.1))
+    assert fixed.describe() == "white noise at 15 dB SNR; speed 0.9; speed 1.1"
+    assert fixed.effective_copies == 3
+    random = AugmentConfig(copies=2, gain_db=3.0)
+    assert random.describe().startswith("2 random recipes") and "gain ±3 dB" in random.describe()
+    assert AugmentConfig(enabled=False, fixed_speeds=(0.9,)).describe() == "none"
+    assert AugmentConfig(copies=0).describe() == "none"

@@ -122,6 +122,7 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert all("balanced" in r["group"] for r in runs)
     card = (art / "model/MODEL_CARD.md").read_text()
     assert "| fusion | logreg |" in card and "Every feature set and model" in page
+    assert "Augmented copies per training clip: 1 (white noise at 15 dB SNR)" in card
     # train.refit_with_val refits logistic regression only; networks keep their early-stopped weights.
     assert ("refitted on training + validation actors" in card) == (metrics["model"] == "logreg")
     assert (art / "dvclive/plots/metrics/val_uar.tsv").is_file()

@@ -170,6 +170,20 @@ class AugmentConfig:
             return 0
         return len(self.fixed_noise_snr_db) + len(self.fixed_speeds) if self.fixed else self.copies
 
+    def describe(self) -> str:
+        """What each clip's copies are, in words (for the model card)."""
+        if not self.enabled or not self.effective_copies:
+            return "none"
+        if self.fixed:
+            kinds = [f"white noise at {snr:g} dB SNR" for snr in self.fixed_noise_snr_db]
+            kinds += [f"speed {factor:g}" for factor in self.fixed_speeds]
+            return "; ".join(kinds)
+        low, high = self.noise_snr_db
+        return (f"{self.copies} random recipes: each of gain ±{self.gain_db:g} dB, "
+                f"shift ±{self.shift_s:g} s, pitch ±{self.pitch_semitones:g} semitones, "
+                f"stretch ±{self.stretch:g}, noise at {low:g}-{high:g} dB SNR "
+                f"with probability {self.probability:g}")
+
     def __post_init__(self) -> None:
         _require(self.copies >= 0, "augment.copies must be >= 0")
         _require(0 < self.probability <= 1, "augment.probability must be in (0, 1]")
