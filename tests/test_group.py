@@ -66,6 +66,7 @@ def test_small_or_one_sided_folders_keep_lone_file_predictions(models):
     probs, mode = group.predict(x[:5], lone[:5])
     assert mode.startswith("lone-file fallback: folder has 5 clips")
     assert np.array_equal(probs, lone[:5])
+    assert group.predict(x[:1], lone[:1])[1] == "lone-file fallback: folder has 1 clip, fewer than 8"
     one_sided = np.eye(len(CLASSES))[np.zeros(10, int)] * 0.9 + 0.025  # lone-file says "neutral" for all
     probs, mode = group.predict(x[y == 0], one_sided)
     assert "one-sided" in mode and np.array_equal(probs, one_sided)

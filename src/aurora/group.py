@@ -68,7 +68,7 @@ class GroupModel:
         """Why this folder keeps its lone-file predictions ("" if it does not)."""
         n = len(lone_probs)
         if n < self.min_clips:
-            return f"folder has {n} clips, fewer than {self.min_clips}"
+            return f"folder has {n} clip{'' if n == 1 else 's'}, fewer than {self.min_clips}"
         share = np.bincount(lone_probs.argmax(axis=1), minlength=lone_probs.shape[1]).max() / n
         if share > self.max_share:
             return f"folder looks one-sided ({share:.0%} of its clips predicted as one emotion)"
