@@ -9,8 +9,8 @@ predictions per emotion: a model drifting onto one or two classes shows
 there. Whisper features only; about 1 minute of encoding per condition. Run it
 as a module from the repository root (it reads the stages' artifacts).
 
-Run after `dvc repro` (for the opt-in noise and speed copies, after
-`dvc exp apply` of that experiment, so their embeddings are in the workspace):
+Run after `dvc repro` (it reuses the embeddings of the clips and, when
+train.use_augmented is on, of their noise and speed copies):
 
     python -m benchmarks.robustness [--snr 10]
 """

@@ -172,7 +172,7 @@ class AugmentConfig:
 
     def describe(self) -> str:
         """What each clip's copies are, in words (for the model card)."""
-        if not self.enabled or not self.effective_copies:
+        if not self.effective_copies:  # also 0 when augment is disabled
             return "none"
         if self.fixed:
             kinds = [f"white noise at {snr:g} dB SNR" for snr in self.fixed_noise_snr_db]

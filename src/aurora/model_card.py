@@ -28,7 +28,7 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         + f"; test actors present: {config['split']['test'] or 'none'}.",
         f"Augmented copies per training clip: {config['augmented_copies']}"
         + (f" ({config['augmentation']})" if config.get("augmentation", "none") != "none" else "")
-        + f"; class weights: "
+        + "; class weights: "
         f"{config['class_weights']}; SMOTE: {config['smote']}; per-speaker standardisation: "
         f"{config['speaker_norm']}. Training data hash `{config['training_hash'][:16]}`.",
         "",
