@@ -3,16 +3,17 @@
 For every fold of artifacts/splits.json, the configured utterance model
 (params.yaml's train section, lone-file mode) is fitted on the fold's
 training actors as the train stage fits it; then the held-out actors' clips
-are classified clean, with white noise at --snr dB, and band-limited to
-8 kHz sampling (telephone). Prints accuracy, macro-F1 and the share of
-predictions per emotion: a model drifting onto one or two classes shows
-there. Whisper features only; about 1 minute of encoding per condition. Run it
-as a module from the repository root (it reads the stages' artifacts).
+are classified clean, with white noise at --snr dB, band-limited to 8 kHz
+sampling (telephone), and in a synthetic room with --rt60 s reverberation.
+Prints accuracy, macro-F1 and the share of predictions per emotion: a model
+drifting onto one or two classes shows there. Whisper features only; about
+1 minute of encoding per condition. Run it as a module from the repository
+root (it reads the stages' artifacts).
 
 Run after `dvc repro` (it reuses the embeddings of the clips and, when
-train.use_augmented is on, of their noise and speed copies):
+train.use_augmented is on, of their noise, speed and reverberation copies):
 
-    python -m benchmarks.robustness [--snr 10]
+    python -m benchmarks.robustness [--snr 10] [--rt60 0.6]
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def telephone(y: np.ndarray, rate: int) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--snr", type=float, default=10.0, help="white-noise SNR in dB (default 10)")
+    parser.add_argument("--rt60", type=float, default=0.6,
+                        help="reverberation time in seconds (default 0.6; the default training "
+                             "copies use 0.4)")
     args = parser.parse_args()
     params = load_params()
     cfg, labels = params.train, params.labels.space()
@@ -61,8 +65,12 @@ def main() -> None:
         """White noise as the augment stage adds it (after the silence trim), a seed per clip."""
         return apply_recipe(y, rate, Recipe(noise_snr_db=args.snr, noise_seed=i + 1))
 
+    def reverberant(i: int, y: np.ndarray) -> np.ndarray:
+        return apply_recipe(y, rate, Recipe(reverb_rt60_s=args.rt60, reverb_seed=i + 1))
+
     conditions = {"clean": None, f"noise {args.snr:g} dB": noisy,
-                  "telephone 8 kHz": lambda i, y: telephone(y, rate)}
+                  "telephone 8 kHz": lambda i, y: telephone(y, rate),
+                  f"reverb RT60 {args.rt60:g} s": reverberant}
     truth, predicted = [], {name: [] for name in conditions}
     n_classes = len(labels)
     for fold in folds:

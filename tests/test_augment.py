@@ -79,3 +79,30 @@ def test_fixed_copies_noise_at_the_snr_and_speed_changes_tempo_and_pitch_togethe
         fast = apply_recipe(y, SR, recipe)
         assert len(fast) == pytest.approx(len(y) / recipe.speed, abs=2)
         assert median_f0(fast) / median_f0(y) == pytest.approx(recipe.speed, rel=0.03)
+
+
+def test_reverb_copy_spreads_an_impulse_over_the_rt60_and_keeps_length_and_level():
+    import pandas as pd
+
+    from aurora.augment import augmentation_requests
+    from aurora.config import AugmentConfig
+
+    config = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_reverb_rt60_s=(0.4,))
+    clips = pd.DataFrame({"clip_id": ["a", "b"], "path": ["a.wav", "b.wav"],
+                          "content_hash": ["1" * 64, "2" * 64]})
+    recipes = [Recipe.from_json(r) for r in augmentation_requests(clips, config).recipe]
+    assert [r.reverb_rt60_s for r in recipes] == [None, 0.4, None, 0.4]
+    assert recipes[1].reverb_seed != recipes[3].reverb_seed  # each clip its own room
+    impulse = np.zeros(SR, np.float32)
+    impulse[100] = 1.0
+    response = apply_recipe(impulse, SR, recipes[1])
+    assert len(response) == SR and np.sum(response**2) == pytest.approx(1.0, rel=1e-3)
+    energy_db = 10 * np.log10(np.maximum(response**2, 1e-30))
+    tail = [energy_db[100 + round(t * SR) - 400: 100 + round(t * SR) + 400].mean() for t in (0.1, 0.3)]
+    assert tail[0] - tail[1] == pytest.approx(60 * 0.2 / 0.4, abs=5)  # 60 dB per RT60
+    assert np.abs(response[:100]).max() < 1e-6  # nothing before the direct sound (FFT round-off)
+    y = voice_like(1.5, SR, f0=150.0)
+    wet = apply_recipe(y, SR, recipes[1])
+    assert len(wet) == len(y)
+    assert 10 * np.log10(np.mean(wet**2) / np.mean(y**2)) == pytest.approx(0.0, abs=2.0)
+    np.testing.assert_array_equal(wet, apply_recipe(y, SR, recipes[1]))  # reproducible

@@ -62,9 +62,14 @@ def test_compare_runs_must_name_a_feature_set_and_a_model():
 def test_augmentation_is_described_as_configured():
     from aurora.config import AugmentConfig
 
-    fixed = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_speeds=(0.9, 1.1))
-    assert fixed.describe() == "white noise at 15 dB SNR; speed 0.9; speed 1.1"
-    assert fixed.effective_copies == 3
+    fixed = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_speeds=(0.9, 1.1),
+                          fixed_reverb_rt60_s=(0.4,))
+    assert fixed.describe() == ("white noise at 15 dB SNR; speed 0.9; speed 1.1; "
+                                "reverberation, RT60 0.4 s")
+    assert fixed.effective_copies == 4
+    assert AugmentConfig(fixed_reverb_rt60_s=(0.6,)).effective_copies == 1
+    with pytest.raises(ConfigError, match="fixed_reverb_rt60_s"):
+        AugmentConfig(fixed_reverb_rt60_s=(0.0,))
     random = AugmentConfig(copies=2, gain_db=3.0)
     assert random.describe().startswith("2 random recipes") and "gain ±3 dB" in random.describe()
     assert AugmentConfig(enabled=False, fixed_speeds=(0.9,)).describe() == "none"

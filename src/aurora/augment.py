@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import librosa
 import numpy as np
 import pandas as pd
+import scipy.signal
 import soxr
 
 from aurora.config import AugmentConfig
@@ -34,6 +35,8 @@ class Recipe:
     noise_snr_db: float | None = None
     noise_seed: int | None = None
     speed: float | None = None  # resampling factor: > 1 faster and higher
+    reverb_rt60_s: float | None = None
+    reverb_seed: int | None = None
 
     def to_json(self) -> str:
         return json.dumps({k: round(v, 4) for k, v in self.__dict__.items() if v is not None},
@@ -66,17 +69,34 @@ def draw_recipe(content_hash: str, copy: int, *, seed: int, probability: float,
 
 
 def fixed_recipe(content_hash: str, copy: int, config: AugmentConfig) -> Recipe:
-    """Copy `copy` of the fixed set: first one per noise SNR, then one per speed factor."""
-    snrs = config.fixed_noise_snr_db
+    """Copy `copy` of the fixed set: one per noise SNR, then one per speed factor, then one
+    per reverberation time."""
+    digest = hashlib.sha256(f"{config.seed}|{content_hash}|{copy}".encode()).digest()
+    seed = int.from_bytes(digest[:4], "little") >> 1  # the clip's own noise or room response
+    snrs, speeds = config.fixed_noise_snr_db, config.fixed_speeds
     if copy < len(snrs):
-        digest = hashlib.sha256(f"{config.seed}|{content_hash}|{copy}".encode()).digest()
-        return Recipe(noise_snr_db=float(snrs[copy]), noise_seed=int.from_bytes(digest[:4], "little") >> 1)
-    return Recipe(speed=float(config.fixed_speeds[copy - len(snrs)]))
+        return Recipe(noise_snr_db=float(snrs[copy]), noise_seed=seed)
+    if copy < len(snrs) + len(speeds):
+        return Recipe(speed=float(speeds[copy - len(snrs)]))
+    return Recipe(reverb_rt60_s=float(config.fixed_reverb_rt60_s[copy - len(snrs) - len(speeds)]),
+                  reverb_seed=seed)
 
 
 def copy_key(content_hash: str, recipe: Recipe) -> str:
     """Cache key of an augmented copy: changes with the source bytes or the recipe."""
     return hashlib.sha256(f"{AUGMENT_VERSION}|{content_hash}|{recipe.to_json()}".encode()).hexdigest()
+
+
+def reverberate(y: np.ndarray, sr: int, rt60_s: float, seed: int) -> np.ndarray:
+    """Convolve with a synthetic room response: a direct path plus Gaussian noise whose
+    amplitude falls 60 dB in `rt60_s`, scaled to unit energy so the level stays about the
+    same. The tail past the clip's end is cut, so the length does not change."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(max(1, round(rt60_s * sr))) / sr
+    response = rng.standard_normal(len(t)) * np.exp(-np.log(1000.0) * t / rt60_s)
+    response[0] = 1.0
+    response /= np.sqrt(np.sum(response**2))
+    return scipy.signal.fftconvolve(y, response)[: len(y)].astype(np.float32)
 
 
 def apply_recipe(y: np.ndarray, sr: int, recipe: Recipe) -> np.ndarray:
@@ -95,6 +115,8 @@ def apply_recipe(y: np.ndarray, sr: int, recipe: Recipe) -> np.ndarray:
                else np.concatenate([out[len(pad):], pad]))
     if recipe.gain_db is not None:
         out = out * np.float32(10 ** (recipe.gain_db / 20))
+    if recipe.reverb_rt60_s is not None:  # the room before the microphone's noise
+        out = reverberate(out, sr, recipe.reverb_rt60_s, recipe.reverb_seed or 0)
     if recipe.noise_snr_db is not None:
         power = float(np.mean(out**2))
         if power > 0:

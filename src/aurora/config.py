@@ -155,20 +155,24 @@ class AugmentConfig:
     stretch: float = 0.1  # time-stretch rate within 1 +/- stretch
     noise_snr_db: tuple[float, ...] = (10.0, 30.0)
     seed: int = 13
-    # Fixed copies instead of `copies` random recipes, when either list is non-empty: one copy
-    # per SNR (white noise only) and one per speed factor (resampled: tempo and pitch together).
+    # Fixed copies instead of `copies` random recipes, when any list is non-empty: one copy
+    # per SNR (white noise only), one per speed factor (resampled: tempo and pitch together)
+    # and one per reverberation time (a synthetic room response).
     fixed_noise_snr_db: tuple[float, ...] = ()
     fixed_speeds: tuple[float, ...] = ()
+    fixed_reverb_rt60_s: tuple[float, ...] = ()
 
     @property
     def fixed(self) -> bool:
-        return bool(self.fixed_noise_snr_db or self.fixed_speeds)
+        return bool(self.fixed_noise_snr_db or self.fixed_speeds or self.fixed_reverb_rt60_s)
 
     @property
     def effective_copies(self) -> int:
         if not self.enabled:
             return 0
-        return len(self.fixed_noise_snr_db) + len(self.fixed_speeds) if self.fixed else self.copies
+        if not self.fixed:
+            return self.copies
+        return len(self.fixed_noise_snr_db) + len(self.fixed_speeds) + len(self.fixed_reverb_rt60_s)
 
     def describe(self) -> str:
         """What each clip's copies are, in words (for the model card)."""
@@ -177,6 +181,7 @@ class AugmentConfig:
         if self.fixed:
             kinds = [f"white noise at {snr:g} dB SNR" for snr in self.fixed_noise_snr_db]
             kinds += [f"speed {factor:g}" for factor in self.fixed_speeds]
+            kinds += [f"reverberation, RT60 {rt60:g} s" for rt60 in self.fixed_reverb_rt60_s]
             return "; ".join(kinds)
         low, high = self.noise_snr_db
         return (f"{self.copies} random recipes: each of gain ±{self.gain_db:g} dB, "
@@ -192,6 +197,8 @@ class AugmentConfig:
                  "augment.noise_snr_db must be [low, high]")
         _require(all(0.5 <= f <= 2.0 and f != 1.0 for f in self.fixed_speeds),
                  "augment.fixed_speeds must be factors in [0.5, 2], other than 1")
+        _require(all(0.05 <= rt60 <= 3.0 for rt60 in self.fixed_reverb_rt60_s),
+                 "augment.fixed_reverb_rt60_s must be reverberation times in [0.05, 3] seconds")
 
 
 SEQUENCE_MODELS = ("cnn_se", "cnn_bilstm")
