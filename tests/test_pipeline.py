@@ -37,7 +37,8 @@ def project(tmp_path):
         (root / metrics).unlink(missing_ok=True)
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["split"].update(cv_folds=3, val_actors=1)
-    params["augment"].update(fixed_noise_snr_db=[15.0], fixed_speeds=[])  # one fixed copy per clip
+    params["augment"].update(fixed_noise_snr_db=[15.0], fixed_speeds=[],  # one fixed copy per clip
+                             fixed_reverb_rt60_s=[])
     params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32,  # curves via dvclive
                            use_augmented=True)
     (root / "params.yaml").write_text(yaml.safe_dump(params))
