@@ -241,7 +241,7 @@ class TrainConfig:
     group_mode: bool = True
     group_rounds: int = 5
     group_min_clips: int = 8  # smaller folders keep lone-file predictions
-    group_max_share: float = 0.5  # ... and so do folders whose lone-file predictions are more one-sided
+    group_min_entropy: float = 0.85  # ... and so do folders whose lone-file predicted mix is less even
 
     @property
     def has_group_mode(self) -> bool:
@@ -256,8 +256,8 @@ class TrainConfig:
         _require(self.batch_size >= 2, "train.batch_size must be >= 2")
         _require(self.learning_rate > 0 and self.logreg_c > 0, "train.learning_rate and logreg_c must be > 0")
         _require(0 <= self.dropout < 1, "train.dropout must be in [0, 1)")
-        _require(self.group_rounds >= 1 and self.group_min_clips >= 2 and 0 < self.group_max_share <= 1,
-                 "train.group_rounds >= 1, group_min_clips >= 2 and group_max_share in (0, 1] required")
+        _require(self.group_rounds >= 1 and self.group_min_clips >= 2 and 0 <= self.group_min_entropy <= 1,
+                 "train.group_rounds >= 1, group_min_clips >= 2 and group_min_entropy in [0, 1] required")
 
     @property
     def is_sequence_model(self) -> bool:

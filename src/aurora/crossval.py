@@ -204,7 +204,7 @@ def fit_group(data: FoldData, actors: np.ndarray, n_inputs: int, n_classes: int,
                                     x_val=data.x_val - val_offsets)
     fitted = train_on(corrected, n_inputs, n_classes, cfg)
     return GroupModel(fitted.network, means, fitted.temperature, cfg.group_rounds, cfg.group_min_clips,
-                      cfg.group_max_share)
+                      cfg.group_min_entropy)
 
 
 def _group_eval(corpus: Corpus, data: FoldData, logits: np.ndarray, temperature: float, group: GroupModel,

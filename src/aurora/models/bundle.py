@@ -46,7 +46,7 @@ def save_bundle(directory: Path, network: nn.Module, config: dict, group: GroupM
         _save_weights(directory / GROUP_WEIGHTS, group.network)
         config = {**config, "group": {"means": group.means.tolist(), "temperature": group.temperature,
                                       "rounds": group.rounds, "min_clips": group.min_clips,
-                                      "max_share": group.max_share}}
+                                      "min_entropy": group.min_entropy}}
     else:
         (directory / GROUP_WEIGHTS).unlink(missing_ok=True)
     write_json(directory / "config.json", config)
@@ -58,7 +58,7 @@ def load_group(directory: Path, config: dict) -> GroupModel | None:
     if not spec:
         return None
     return GroupModel(_network(config, directory / GROUP_WEIGHTS), np.asarray(spec["means"], np.float32),
-                      spec["temperature"], spec["rounds"], spec["min_clips"], spec["max_share"])
+                      spec["temperature"], spec["rounds"], spec["min_clips"], spec["min_entropy"])
 
 
 def load_bundle(directory: Path) -> tuple[nn.Module, dict]:
