@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -5,7 +7,8 @@ from sklearn.linear_model import LogisticRegression
 
 from aurora.calibration import softmax
 from aurora.config import TrainConfig
-from aurora.models.bundle import load_bundle, save_bundle
+from aurora.group import GroupModel
+from aurora.models.bundle import load_bundle, load_group, save_bundle
 from aurora.models.fit import FocalLoss, fit_logreg, fit_network
 from aurora.models.nets import build_network
 from aurora.models.predict import predict_logits
@@ -92,6 +95,23 @@ def test_bundle_round_trip_without_pickle(tmp_path):
     assert all(isinstance(v, torch.Tensor) for v in state.values())
     with pytest.raises(FileNotFoundError, match="run `dvc repro`"):
         load_bundle(tmp_path / "nothing")
+
+
+def test_group_companion_round_trips_and_older_bundles_get_the_default_gate(tmp_path):
+    x, y = blobs()
+    cfg = TrainConfig(model="logreg")
+    fitted = fit_logreg(x, y, x, y, 3, cfg)
+    config = {"model": "logreg", "n_inputs": 10, "classes": ["a", "b", "c"], "hidden": 0, "dropout": 0.0}
+    group = GroupModel(fitted.network, np.ones((3, 10), np.float32), 1.5, rounds=3, min_clips=10,
+                       min_entropy=0.6)
+    save_bundle(tmp_path / "model", fitted.network, config, group)
+    saved = json.loads((tmp_path / "model" / "config.json").read_text())
+    loaded = load_group(tmp_path / "model", saved)
+    assert (loaded.temperature, loaded.rounds, loaded.min_clips, loaded.min_entropy) == (1.5, 3, 10, 0.6)
+    np.testing.assert_array_equal(loaded.means, group.means)
+    older = {**saved, "group": {k: v for k, v in saved["group"].items() if k != "min_entropy"}
+             | {"max_share": 0.5}}  # written before the evenness gate
+    assert load_group(tmp_path / "model", older).min_entropy == GroupModel.min_entropy
 
 
 def test_spec_augment_masks_bounded_spans_inside_each_clip():

@@ -57,8 +57,11 @@ def load_group(directory: Path, config: dict) -> GroupModel | None:
     spec = config.get("group")
     if not spec:
         return None
+    # Bundles from before the evenness gate carry "max_share" instead: the gate is an inference
+    # policy, not something trained, so they get today's default.
     return GroupModel(_network(config, directory / GROUP_WEIGHTS), np.asarray(spec["means"], np.float32),
-                      spec["temperature"], spec["rounds"], spec["min_clips"], spec["min_entropy"])
+                      spec["temperature"], spec["rounds"], spec["min_clips"],
+                      spec.get("min_entropy", GroupModel.min_entropy))
 
 
 def load_bundle(directory: Path) -> tuple[nn.Module, dict]:
