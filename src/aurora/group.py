@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # prediction loads GroupModel only; pandas would add 0.6 s to
     import pandas as pd
 
 
-
 def class_means(x: np.ndarray, y: np.ndarray, n_classes: int) -> np.ndarray:
     """(n_classes, d) mean of each class's rows (zeros for a class with none)."""
     means = np.zeros((n_classes, x.shape[1]), np.float32)
