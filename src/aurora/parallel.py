@@ -10,6 +10,8 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from aurora.jit import warm_librosa
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -50,6 +52,9 @@ def parallel_map(
                 yield fn(item)
                 bar.update()
             return
+        # Compile librosa's numba functions here, once: workers compiling them at the same time
+        # can corrupt numba's on-disk cache (see aurora.jit); forked workers inherit the code.
+        warm_librosa()
         # fork: workers inherit the parent's read-only data (e.g. a training corpus)
         # instead of receiving a pickled copy per task.
         context = multiprocessing.get_context("fork")
