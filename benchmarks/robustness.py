@@ -4,7 +4,9 @@ For every fold of artifacts/splits.json, the configured utterance model
 (params.yaml's train section, lone-file mode) is fitted on the fold's
 training actors as the train stage fits it; then the held-out actors' clips
 are classified clean, with white noise at --snr dB, band-limited to 8 kHz
-sampling (telephone), and in a synthetic room with --rt60 s reverberation.
+sampling (telephone), in a synthetic room with --rt60 s reverberation, and
+played --gains dB quieter or louder (clipped at full scale, as a recorder
+would; RAVDESS clips peak at 3-10 % of it, so +20 dB clips a few).
 Prints accuracy, macro-F1 and the share of predictions per emotion: a model
 drifting onto one or two classes shows there. Whisper features only; about
 1 minute of encoding per condition. Run it as a module from the repository
@@ -32,7 +34,6 @@ from aurora.features.build import load_prepared
 from aurora.metrics import classification_metrics
 from aurora.models.predict import predict_logits
 from aurora.whisper.embed import WhisperEmbedder
-from aurora.whisper.weights import locate_model
 from stages._inputs import read_corpus, read_splits
 from stages.ingest import MANIFEST
 
@@ -48,7 +49,10 @@ def main() -> None:
     parser.add_argument("--rt60", type=float, default=0.6,
                         help="reverberation time in seconds (default 0.6; the default training "
                              "copies use 0.4)")
+    parser.add_argument("--gains", default="-20,-10,10,20",
+                        help="recording gains in dB, comma-separated (default -20,-10,10,20)")
     args = parser.parse_args()
+    gains = [float(g) for g in args.gains.split(",") if g.strip()]
     params = load_params()
     cfg, labels = params.train, params.labels.space()
     if cfg.features != "whisper" or cfg.is_sequence_model:
@@ -58,8 +62,7 @@ def main() -> None:
     corpus = read_corpus(params, sequences=False)
     paths = pd.read_parquet(MANIFEST).set_index("clip_id").path
     raw_dir, rate = Path(params.data.raw_dir), params.audio.sample_rate
-    embedder = WhisperEmbedder(locate_model(params.whisper.model_dir or None), params.whisper.blocks,
-                               quantize=params.whisper.quantize, batch_frames=params.whisper.batch_frames)
+    embedder = WhisperEmbedder.from_config(params.whisper)
 
     def noisy(i: int, y: np.ndarray) -> np.ndarray:
         """White noise as the augment stage adds it (after the silence trim), a seed per clip."""
@@ -68,9 +71,13 @@ def main() -> None:
     def reverberant(i: int, y: np.ndarray) -> np.ndarray:
         return apply_recipe(y, rate, Recipe(reverb_rt60_s=args.rt60, reverb_seed=i + 1))
 
+    def gained(db: float):
+        return lambda i, y: np.clip(y * np.float32(10 ** (db / 20)), -1.0, 1.0)
+
     conditions = {"clean": None, f"noise {args.snr:g} dB": noisy,
                   "telephone 8 kHz": lambda i, y: telephone(y, rate),
-                  f"reverb RT60 {args.rt60:g} s": reverberant}
+                  f"reverb RT60 {args.rt60:g} s": reverberant,
+                  **{f"gain {db:+g} dB": gained(db) for db in gains}}
     truth, predicted = [], {name: [] for name in conditions}
     n_classes = len(labels)
     for fold in folds:

@@ -49,3 +49,28 @@ def test_missing_and_unreadable_files(tmp_path):
     link.symlink_to(tmp_path / "gone.wav")
     with pytest.raises(AudioError, match="broken link"):
         read_file(link)
+
+
+def test_speech_level_follows_the_voice_not_the_silence_around_it():
+    from aurora.audio import speech_level_dbfs
+
+    sr = 16000
+    tone = (0.1 * np.sin(2 * np.pi * 220 * np.arange(sr) / sr)).astype(np.float32)  # RMS 0.0707: -23 dBFS
+    assert abs(speech_level_dbfs(tone, sr) - 20 * np.log10(0.1 / np.sqrt(2))) < 0.1
+    # Pauses shorter than the voice fall in the quieter half of the frames: the level is unchanged.
+    padded = np.concatenate([np.zeros(sr * 4 // 10, np.float32), tone, np.zeros(sr * 4 // 10, np.float32)])
+    assert abs(speech_level_dbfs(padded, sr) - speech_level_dbfs(tone, sr)) < 0.01
+    assert speech_level_dbfs(np.zeros(sr, np.float32), sr) == float("-inf")
+
+
+def test_normalize_level_makes_a_clip_the_same_at_any_recording_gain():
+    from aurora.audio import normalize_level, speech_level_dbfs
+    from tests.conftest import voice_like
+
+    y = voice_like(1.5, 16000)
+    quiet, loud = y * np.float32(10 ** (-30 / 20)), y * np.float32(10 ** (12 / 20))
+    a, b = normalize_level(quiet, -20.0), normalize_level(loud, -20.0)
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-7)
+    assert abs(speech_level_dbfs(a) + 20.0) < 0.01
+    silence = np.zeros(800, np.float32)
+    assert normalize_level(silence, -20.0) is silence

@@ -106,3 +106,22 @@ def test_reverb_copy_spreads_an_impulse_over_the_rt60_and_keeps_length_and_level
     assert len(wet) == len(y)
     assert 10 * np.log10(np.mean(wet**2) / np.mean(y**2)) == pytest.approx(0.0, abs=2.0)
     np.testing.assert_array_equal(wet, apply_recipe(y, SR, recipes[1]))  # reproducible
+
+
+def test_crop_copies_keep_a_window_of_60_to_100_percent_of_the_length_anywhere_in_the_clip():
+    from aurora.augment import fixed_recipe
+    from aurora.config import AugmentConfig
+
+    config = AugmentConfig(fixed_crop_s=(2.0,))
+    y = voice_like(3.5, SR)
+    recipes = [fixed_recipe(f"{i:064x}", 0, config) for i in range(40)]
+    assert recipes[0] == fixed_recipe(f"{0:064x}", 0, config)
+    assert all(1.2 <= r.crop_s <= 2.0 for r in recipes) and np.ptp([r.crop_start for r in recipes]) > 0.5
+    for r in recipes[:5]:
+        out = apply_recipe(y, SR, r)
+        start = int(r.crop_start * (len(y) - len(out)))
+        assert len(out) == round(r.crop_s * SR)
+        np.testing.assert_array_equal(out, y[start:start + len(out)])
+    short = voice_like(0.5, SR)
+    np.testing.assert_array_equal(apply_recipe(short, SR, recipes[0]), short)  # shorter clips stay whole
+    assert config.effective_copies == 1 and config.describe() == "a random 1.2-2 s crop"

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from aurora.config import ConfigError, FeatureConfig, load_params, params_from_dict
@@ -74,3 +76,25 @@ def test_augmentation_is_described_as_configured():
     assert random.describe().startswith("2 random recipes") and "gain ±3 dB" in random.describe()
     assert AugmentConfig(enabled=False, fixed_speeds=(0.9,)).describe() == "none"
     assert AugmentConfig(copies=0).describe() == "none"
+
+
+@pytest.mark.parametrize("corpus, message", [
+    ({"reader": "nope", "labels": {"W": "angry"}}, "crosscorpus.corpora.emodb: reader 'nope' is not one of"),
+    ({"reader": "emodb", "labels": {"W": "anger"}}, "labels map to ['anger'], which are not emotions"),
+    ({"reader": "emodb", "labels": {"L": ""}}, "must map at least one code"),
+    ({"reader": "emodb", "labels": {"W": "angry"}, "dirr": "x"}, "unknown key(s) ['dirr']"),
+])
+def test_crosscorpus_corpora_are_validated_with_the_key_named(corpus, message):
+    with pytest.raises(ConfigError) as error:
+        params_from_dict({"crosscorpus": {"corpora": {"emodb": corpus}}})
+    assert message in str(error.value)
+
+
+def test_a_corpus_folder_comes_from_its_environment_variable_first():
+    from aurora.config import CorpusSource
+
+    source = CorpusSource(reader="emodb", dir_env="EMODB_DIR", dir="/fallback", labels={"W": "angry"})
+    assert source.location({"EMODB_DIR": "/data/emodb"})[0] == Path("/data/emodb")
+    assert source.location({})[0] == Path("/fallback")
+    unset = CorpusSource(reader="emodb", dir_env="EMODB_DIR", labels={"W": "angry"}).location({})
+    assert unset == (None, "$EMODB_DIR is not set")

@@ -140,3 +140,12 @@ def test_embedder_pools_each_block_and_ignores_batching(model_path):
     np.testing.assert_allclose(together, one_by_one, atol=1e-4)
     only_2 = WhisperEmbedder(model_path, (2,)).embed(clips)
     np.testing.assert_allclose(only_2, together[:, :1024], atol=1e-5)
+
+
+def test_with_level_normalisation_the_recording_gain_does_not_change_the_embedding(model_path):
+    clip = voice_like(1.4, 16000, seed=5)
+    gains = [10 ** (db / 20) for db in (-20, 0, 20)]
+    normalised = WhisperEmbedder(model_path, (2,), level_dbfs=-20.0).embed([clip * g for g in gains])
+    np.testing.assert_allclose(normalised[0], normalised[2], atol=2e-3, rtol=1e-3)
+    raw = WhisperEmbedder(model_path, (2,)).embed([clip * g for g in gains])
+    assert np.abs(raw[0] - raw[2]).max() > 100 * np.abs(normalised[0] - normalised[2]).max()

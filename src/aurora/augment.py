@@ -21,7 +21,7 @@ import soxr
 from aurora.config import AugmentConfig
 
 # Bump when how a recipe is applied changes, so cached copies are recomputed.
-AUGMENT_VERSION = "2"  # 2: augment after the silence trim
+AUGMENT_VERSION = "2"  # 2: augment after the silence trim (a new recipe field changes its key by itself)
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Recipe:
     speed: float | None = None  # resampling factor: > 1 faster and higher
     reverb_rt60_s: float | None = None
     reverb_seed: int | None = None
+    crop_s: float | None = None  # keep a window of this many seconds (where the clip is longer)
+    crop_start: float | None = None  # where the window starts, as a fraction of the room left
 
     def to_json(self) -> str:
         return json.dumps({k: round(v, 4) for k, v in self.__dict__.items() if v is not None},
@@ -70,16 +72,21 @@ def draw_recipe(content_hash: str, copy: int, *, seed: int, probability: float,
 
 def fixed_recipe(content_hash: str, copy: int, config: AugmentConfig) -> Recipe:
     """Copy `copy` of the fixed set: one per noise SNR, then one per speed factor, then one
-    per reverberation time."""
+    per reverberation time, then one per crop length."""
     digest = hashlib.sha256(f"{config.seed}|{content_hash}|{copy}".encode()).digest()
     seed = int.from_bytes(digest[:4], "little") >> 1  # the clip's own noise or room response
-    snrs, speeds = config.fixed_noise_snr_db, config.fixed_speeds
+    snrs, speeds, rooms = config.fixed_noise_snr_db, config.fixed_speeds, config.fixed_reverb_rt60_s
     if copy < len(snrs):
         return Recipe(noise_snr_db=float(snrs[copy]), noise_seed=seed)
     if copy < len(snrs) + len(speeds):
         return Recipe(speed=float(speeds[copy - len(snrs)]))
-    return Recipe(reverb_rt60_s=float(config.fixed_reverb_rt60_s[copy - len(snrs) - len(speeds)]),
-                  reverb_seed=seed)
+    if copy < len(snrs) + len(speeds) + len(rooms):
+        return Recipe(reverb_rt60_s=float(rooms[copy - len(snrs) - len(speeds)]), reverb_seed=seed)
+    # A window of 60-100 % of the crop length, anywhere in the clip: other corpora's clips are
+    # often short and cut tight, mid-word.
+    longest = float(config.fixed_crop_s[copy - len(snrs) - len(speeds) - len(rooms)])
+    rng = np.random.default_rng(seed)
+    return Recipe(crop_s=float(rng.uniform(0.6, 1.0) * longest), crop_start=float(rng.random()))
 
 
 def copy_key(content_hash: str, recipe: Recipe) -> str:
@@ -102,6 +109,10 @@ def reverberate(y: np.ndarray, sr: int, rt60_s: float, seed: int) -> np.ndarray:
 def apply_recipe(y: np.ndarray, sr: int, recipe: Recipe) -> np.ndarray:
     """Apply `recipe` to mono float32 audio; the output keeps roughly the same level."""
     out = y.astype(np.float32, copy=True)
+    if recipe.crop_s is not None and len(out) > round(recipe.crop_s * sr):
+        keep = round(recipe.crop_s * sr)
+        start = int((recipe.crop_start or 0.0) * (len(out) - keep))
+        out = out[start:start + keep]
     if recipe.speed is not None:  # played back `speed` times faster, as a tape would
         out = soxr.resample(out, sr * recipe.speed, sr).astype(np.float32, copy=False)
     if recipe.pitch_semitones is not None:

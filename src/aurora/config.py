@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -106,8 +107,13 @@ class WhisperConfig:
     # 1.35x the speed of untrimmed clips.
     trim_silence: bool = True
     trim_margin_s: float = 0.3  # silence kept on each side when trimming
+    # Bring every clip's speech level to level_dbfs before the log-mel (aurora.whisper.embed):
+    # Whisper's features shift with the recording gain, and RAVDESS is ~20 dB quieter than most.
+    normalize_level: bool = True
+    level_dbfs: float = -20.0
 
     def __post_init__(self) -> None:
+        _require(-60.0 <= self.level_dbfs <= 0.0, "whisper.level_dbfs must be in [-60, 0] dBFS")
         _require(len(self.blocks) > 0 and all(1 <= b <= 6 for b in self.blocks),
                  "whisper.blocks must be block numbers 1-6")
         _require(self.batch_frames >= 3000, "whisper.batch_frames must be >= 3000 (one 30 s clip)")
@@ -161,10 +167,12 @@ class AugmentConfig:
     fixed_noise_snr_db: tuple[float, ...] = ()
     fixed_speeds: tuple[float, ...] = ()
     fixed_reverb_rt60_s: tuple[float, ...] = ()
+    fixed_crop_s: tuple[float, ...] = ()  # one copy cut to a random 60-100 % of each length
 
     @property
     def fixed(self) -> bool:
-        return bool(self.fixed_noise_snr_db or self.fixed_speeds or self.fixed_reverb_rt60_s)
+        return bool(self.fixed_noise_snr_db or self.fixed_speeds or self.fixed_reverb_rt60_s
+                    or self.fixed_crop_s)
 
     @property
     def effective_copies(self) -> int:
@@ -172,7 +180,8 @@ class AugmentConfig:
             return 0
         if not self.fixed:
             return self.copies
-        return len(self.fixed_noise_snr_db) + len(self.fixed_speeds) + len(self.fixed_reverb_rt60_s)
+        return (len(self.fixed_noise_snr_db) + len(self.fixed_speeds) + len(self.fixed_reverb_rt60_s)
+                + len(self.fixed_crop_s))
 
     def describe(self) -> str:
         """What each clip's copies are, in words (for the model card)."""
@@ -182,6 +191,7 @@ class AugmentConfig:
             kinds = [f"white noise at {snr:g} dB SNR" for snr in self.fixed_noise_snr_db]
             kinds += [f"speed {factor:g}" for factor in self.fixed_speeds]
             kinds += [f"reverberation, RT60 {rt60:g} s" for rt60 in self.fixed_reverb_rt60_s]
+            kinds += [f"a random {0.6 * crop:g}-{crop:g} s crop" for crop in self.fixed_crop_s]
             return "; ".join(kinds)
         low, high = self.noise_snr_db
         return (f"{self.copies} random recipes: each of gain ±{self.gain_db:g} dB, "
@@ -199,6 +209,8 @@ class AugmentConfig:
                  "augment.fixed_speeds must be factors in [0.5, 2], other than 1")
         _require(all(0.05 <= rt60 <= 3.0 for rt60 in self.fixed_reverb_rt60_s),
                  "augment.fixed_reverb_rt60_s must be reverberation times in [0.05, 3] seconds")
+        _require(all(0.5 <= crop <= 30.0 for crop in self.fixed_crop_s),
+                 "augment.fixed_crop_s must be crop lengths in [0.5, 30] seconds")
 
 
 SEQUENCE_MODELS = ("cnn_se", "cnn_bilstm")
@@ -241,7 +253,7 @@ class TrainConfig:
     group_mode: bool = True
     group_rounds: int = 5
     group_min_clips: int = 8  # smaller folders keep lone-file predictions
-    group_min_entropy: float = 0.85  # ... and so do folders whose lone-file predicted mix is less even
+    group_min_entropy: float = 0.70  # ... and so do folders whose lone-file predicted mix is less even
 
     @property
     def has_group_mode(self) -> bool:
@@ -282,6 +294,7 @@ class PredictConfig:
     batch_files: int = 32  # files per Prefect task: a task costs ~10 ms plus logging
     workers: int = 0  # tasks at once on this machine; 0 = one per core
     extensions: tuple[str, ...] = AUDIO_EXTENSIONS
+    classes: tuple[str, ...] = ()  # decide among these of the model's classes only; () = all
 
     def __post_init__(self) -> None:
         _require(self.window_s >= 1.0, "predict.window_s must be >= 1 second")
@@ -314,6 +327,47 @@ class CompareConfig:
 
 
 @dataclass(frozen=True)
+class CorpusSource:
+    """A labelled corpus on disk: where it is and what its label codes mean here."""
+
+    reader: str  # how speakers and label codes are read from its file names (aurora.corpora.READERS)
+    dir_env: str = ""  # an environment variable naming its folder; wins over `dir` when set
+    dir: str = ""  # its folder otherwise ("" = none)
+    # The corpus's label code -> a RAVDESS emotion; "" = no counterpart here (scored nowhere).
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def location(self, environ: typing.Mapping[str, str] = os.environ) -> tuple[Path | None, str]:
+        """(its folder, or None; where that came from, in words)."""
+        if self.dir_env and environ.get(self.dir_env, "").strip():
+            return Path(environ[self.dir_env].strip()).expanduser(), f"${self.dir_env}"
+        if self.dir:
+            return Path(self.dir).expanduser(), "its dir in params.yaml"
+        return None, f"${self.dir_env} is not set" if self.dir_env else "it has no dir"
+
+    def __post_init__(self) -> None:
+        from aurora.corpora import READERS
+        from aurora.emotions import EMOTIONS
+
+        _require(self.reader in READERS, f"reader {self.reader!r} is not one of {sorted(READERS)}")
+        wrong = sorted(v for v in self.labels.values() if v and v not in EMOTIONS)
+        _require(not wrong, f"labels map to {wrong}, which are not emotions {list(EMOTIONS)} "
+                            "(use \"\" for a label with no counterpart)")
+        _require(any(self.labels.values()), "labels must map at least one code to an emotion")
+
+
+@dataclass(frozen=True)
+class CrossCorpusConfig:
+    """Labelled corpora the trained model is evaluated on, never trained on (stage crosscorpus)."""
+
+    corpora: dict[str, CorpusSource] = field(default_factory=dict)  # name -> corpus
+
+    def __post_init__(self) -> None:
+        for name in self.corpora:
+            _require(re.fullmatch(r"[a-z0-9_]+", name) is not None,
+                     f"crosscorpus.corpora: name {name!r} must be lower-case letters, digits or _")
+
+
+@dataclass(frozen=True)
 class Params:
     data: DataConfig = field(default_factory=DataConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -325,6 +379,7 @@ class Params:
     train: TrainConfig = field(default_factory=TrainConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     predict: PredictConfig = field(default_factory=PredictConfig)
+    crosscorpus: CrossCorpusConfig = field(default_factory=CrossCorpusConfig)
 
 
 def _require(ok: bool, message: str) -> None:
@@ -383,7 +438,12 @@ def _build(cls: type, mapping: Any, where: str) -> Any:
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}; known: {sorted(names)}")
     kwargs = {k: _coerce(v, hints[k], f"{where}.{k}" if where else k) for k, v in mapping.items()}
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ConfigError as exc:  # name the section, unless the message already starts with it
+        if where and not str(exc).startswith(where.split(".")[0]):
+            raise ConfigError(f"{where}: {exc}") from None
+        raise
 
 
 def section_from_dict(cls: type[T], mapping: Any, where: str) -> T:

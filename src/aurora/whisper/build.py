@@ -42,6 +42,7 @@ class Embeddings:
 def fingerprint(cfg: WhisperConfig, audio: AudioConfig, features: FeatureConfig, model: str) -> str:
     """Everything that changes an embedding; the silence trim uses the STFT frame settings."""
     settings = {"model": model, "blocks": list(cfg.blocks), "quantize": cfg.quantize,
+                "level_dbfs": cfg.level_dbfs if cfg.normalize_level else None,
                 "version": EMBED_VERSION, "audio_version": FEATURE_VERSION, "sample_rate": audio.sample_rate,
                 "trim": [audio.trim_silence and cfg.trim_silence, audio.trim_top_db, features.n_fft,
                          features.hop_length, cfg.trim_margin_s]}
@@ -78,7 +79,7 @@ def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, aud
     failed: list[str] = []
     if len(todo):
         torch.set_num_threads(worker_count(cfg.threads))
-        embedder = WhisperEmbedder(path, cfg.blocks, quantize=cfg.quantize, batch_frames=cfg.batch_frames)
+        embedder = WhisperEmbedder.from_config(cfg)
         recipes = todo["recipe"] if "recipe" in todo else [None] * len(todo)
         items = list(zip(todo.content_hash, todo.path, recipes, strict=True))
         with tqdm(total=len(items), desc="whisper", unit="clip", mininterval=1.0) as bar:

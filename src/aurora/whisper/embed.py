@@ -4,6 +4,12 @@ Each clip is encoded at its own length (an even number of mel frames, at
 most 30 s), clips of similar length are batched together, and every chosen
 block's hidden states are pooled into mean and std over the clip's frames.
 Linear layers can be int8-quantised dynamically for speed.
+
+Whisper's log-mel input is not level-invariant: the same clip played 20 dB
+louder moves every mel value by the same amount, and a model trained on
+quiet RAVDESS clips then hears anger. With `level_dbfs` set, each clip's
+speech level (aurora.audio.speech_level_dbfs) is brought to that level
+before the log-mel, in training and prediction alike.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from aurora.audio import normalize_level
 from aurora.whisper.ct2_file import read_variables
 from aurora.whisper.encoder import WhisperEncoder
 from aurora.whisper.mel import N_FFT, log_mel
@@ -26,7 +33,7 @@ EMBED_VERSION = "1"
 
 class WhisperEmbedder:
     def __init__(self, model_path: Path, blocks: Sequence[int] = (2, 3, 4), *, quantize: bool = False,
-                 batch_frames: int = 6000):
+                 batch_frames: int = 6000, level_dbfs: float | None = None):
         _, variables = read_variables(model_path, "encoder/")
         encoder = WhisperEncoder.from_ct2(variables)
         deepest = max(blocks)
@@ -38,7 +45,16 @@ class WhisperEmbedder:
         self.encoder = encoder.eval()
         self.blocks = tuple(blocks)
         self.batch_frames = batch_frames  # mel frames per batch (padded), bounds memory
+        self.level_dbfs = level_dbfs  # None: clips are encoded at their recorded level
         self.names = self.names_for(self.blocks)
+
+    @classmethod
+    def from_config(cls, cfg) -> WhisperEmbedder:
+        """The embedder a WhisperConfig describes (packaged weights unless cfg.model_dir)."""
+        from aurora.whisper.weights import locate_model
+
+        return cls(locate_model(cfg.model_dir or None), cfg.blocks, quantize=cfg.quantize,
+                   batch_frames=cfg.batch_frames, level_dbfs=cfg.level_dbfs if cfg.normalize_level else None)
 
     @staticmethod
     def names_for(blocks: Sequence[int], width: int = 512) -> list[str]:
@@ -48,6 +64,8 @@ class WhisperEmbedder:
         """(n, 2 x 512 x blocks) float32 for 16 kHz mono clips."""
         mels = []
         for y in clips:
+            if self.level_dbfs is not None:
+                y = normalize_level(y, self.level_dbfs)
             y = np.pad(y, (0, max(0, N_FFT - len(y))))  # at least one window: 2+ mel frames
             mel = log_mel(y)[:, :MAX_FRAMES]
             mels.append(mel[:, : mel.shape[1] - mel.shape[1] % 2])  # even: conv2 halves it exactly
