@@ -7,6 +7,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 export DVC_NO_ANALYTICS := 1
+# The cross-corpus evaluation reads Emo-DB from $EMODB_DIR; the development copy beside this
+# checkout is the default when it is there (elsewhere the evaluation is skipped with a note).
+EMODB_DIR ?= $(abspath $(wildcard ../shared/data/emodb-dev))
+export EMODB_DIR
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: install run test lint bench lock clean

@@ -15,14 +15,30 @@ from aurora.artifacts import NAMED, ArtifactError, describe, human_size, row_cou
 from flows.dvc import run_dvc
 
 
+def _lookup(params: dict, name: str):
+    node = params
+    for part in name.split("."):
+        node = node[part]
+    return node
+
+
 def _substitute(text: str, params: dict) -> str:
     """dvc.yaml's ${section.key} templating, from params.yaml."""
-    def value(match: re.Match) -> str:
-        node = params
-        for part in match.group(1).split("."):
-            node = node[part]
-        return str(node)
-    return re.sub(r"\$\{([^}]+)\}", value, text)
+    return re.sub(r"\$\{([^}]+)\}", lambda match: str(_lookup(params, match.group(1))), text)
+
+
+def _expand(stages: dict, params: dict) -> dict:
+    """dvc.yaml's stages with every `foreach` group expanded into its NAME@KEY stages, as DVC does."""
+    out = {}
+    for stage, spec in stages.items():
+        if "foreach" not in spec:
+            out[stage] = spec
+            continue
+        items = _lookup(params, spec["foreach"].strip("${} "))
+        for key in (items if isinstance(items, dict) else range(len(items))):
+            text = yaml.safe_dump(spec["do"]).replace("${key}", str(key))
+            out[f"{stage}@{key}"] = yaml.safe_load(text)
+    return out
 
 
 def stale_stages(repo: Path) -> dict[str, list] | None:
@@ -43,7 +59,7 @@ def catalog(repo: Path) -> dict:
         raise ArtifactError(f"no dvc.yaml in {repo.resolve()}: run inspect from the repository")
     params_file = repo / "params.yaml"
     params = yaml.safe_load(params_file.read_text()) if params_file.is_file() else {}
-    stages = yaml.safe_load(dvc_yaml.read_text())["stages"]
+    stages = _expand(yaml.safe_load(dvc_yaml.read_text())["stages"], params)
     stale = stale_stages(repo)
     rows = []
     for stage, spec in stages.items():

@@ -28,8 +28,9 @@ def _fetch(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from flows.classify import predict_settings, run_classify  # Prefect loads only when needed
 
+    classes = tuple(c.strip() for c in args.classes.split(",") if c.strip()) if args.classes else None
     settings = predict_settings(args.params, workers=args.workers, window_s=args.window, hop_s=args.hop,
-                                batch_files=args.batch_files)
+                                batch_files=args.batch_files, classes=classes)
     summary = run_classify(args.paths, args.out, model_dir=args.model, recursive=args.recursive,
                            segments=args.segments, settings=settings, dask_address=args.dask_address,
                            group_by=args.group_by)
@@ -112,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--group-by", choices=["none", "folder"], default="none",
                          help="folder: treat each folder as one speaker and adapt to it from its own "
                               "clips (group mode); small or one-sided folders keep lone-file results")
+    predict.add_argument("--classes", metavar="A,B,...",
+                         help="decide among these of the model's classes only, e.g. neutral,happy,sad,angry "
+                              "(probabilities renormalised over them; default: params.yaml predict.classes, "
+                              "or every class)")
     predict.add_argument("--window", type=float, help="window length in seconds for long files")
     predict.add_argument("--hop", type=float, help="seconds between windows")
     predict.add_argument("--batch-files", type=int, help="files per Prefect task")

@@ -91,7 +91,7 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MOD
     files = discover(paths, recursive=recursive, extensions=settings.extensions)
     hashes = [content_sha256(Path(p)) for p in files]
     store = ResultStore(Path(out), Path(segments) if segments else None, predictor.classes,
-                        predictor.model_id)
+                        predictor.model_id, settings.classes)
     try:
         todo = [(p, h) for p, h in zip(files, hashes, strict=True) if not store.is_done(p, h)]
         logger.info("%d files; %d done by an earlier attempt; %d to classify with %s",
@@ -155,6 +155,7 @@ def run_classify(paths: list[str], out: str, *, model_dir: str = str(DEFAULT_MOD
                  dask_address: str | None = None, progress: bool = True, group_by: str = "none") -> dict:
     """Run classify_folder with the task runner the settings ask for."""
     predictor = cached_predictor(model_dir)  # a missing or unusable model is reported before any flow run
+    predictor.class_mask(settings.classes)  # an unknown class name is reported before any flow run too
     if group_by == "folder" and predictor.group is None:
         raise ModelError(f"the model in {model_dir} has no group mode (train.group_mode: true, an "
                          "utterance model without SMOTE); classify without --group-by")

@@ -41,7 +41,8 @@ def repro_stage(stage: str, repo: str) -> dict:
     tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
     if done.returncode:
         raise StageFailed(f"dvc repro {stage} failed (exit {done.returncode}):\n{tail}")
-    ran = f"Running stage '{stage}'" in done.stdout  # upstream stages log "didn't change" too
+    # Upstream stages log "didn't change" too; a foreach group runs as STAGE@KEY.
+    ran = f"Running stage '{stage}'" in done.stdout or f"Running stage '{stage}@" in done.stdout
     logger.info("%s: %s in %.1f s\n%s", stage, "ran" if ran else "up to date", seconds, tail)
     return {"stage": stage, "seconds": seconds, "ran": ran}
 

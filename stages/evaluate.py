@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aurora import comparison, report
+from aurora import comparison, crosscorpus, report
 from aurora.atomic import write_atomic, write_json
 from aurora.calibration import softmax
 from aurora.config import load_params
@@ -26,10 +26,11 @@ from aurora.metrics import (
     mean_std,
     summarize,
 )
+from aurora.model_card import model_card
 from stages._run import run
 from stages.compare import read_comparison
 from stages.split import SPLITS
-from stages.train import FOLD_LOG, GROUP_EVAL, MODEL, PREDICTIONS, mode_name
+from stages.train import CROSSCORPUS, FOLD_LOG, GROUP_EVAL, MODEL, PREDICTIONS, mode_name
 
 METRICS = Path("artifacts/metrics.json")
 EVAL = Path("artifacts/eval")
@@ -86,7 +87,14 @@ def main() -> None:
         metrics["group_mode"] = group
     if not test:
         metrics["note"] = splits["note"] or "no test actors present: cross-validation only"
+    cross = read_crosscorpus()
+    if cross:
+        metrics["crosscorpus"] = {name: crosscorpus.headline(summary) for name, summary in cross.items()}
     write_json(METRICS, metrics)
+    config = json.loads((MODEL / "config.json").read_text())
+    cv_by_mode = {mode_name(k): v["summary"] for k, v in modes.items()}
+    write_atomic(MODEL / "MODEL_CARD.md", lambda tmp: tmp.write_text(model_card(
+        config, cv_by_mode, test, [f for f in splits["folds"]], read_comparison(), cross)))
 
     EVAL.mkdir(parents=True, exist_ok=True)
     write_atomic(EVAL / "folds.csv", lambda tmp: pd.DataFrame(fold_rows).to_csv(tmp, index=False))
@@ -114,11 +122,16 @@ def main() -> None:
         images["training_curves"] = report.curves_png(train_log["final_history"])
     if test:
         images["test_confusion"] = report.confusion_png(test["confusion"], classes, "test actors")
+    for name, summary in cross.items():
+        if summary.get("status") == "evaluated":
+            lone = summary["modes"]["lone-file"]["confusion"]
+            images[f"crosscorpus_{name}"] = report.confusion_png(
+                lone["counts"], lone["columns"], f"{name}, lone-file", rows=lone["rows"])
     (EVAL / "plots").mkdir(exist_ok=True)
     for name, png in images.items():
         write_atomic(EVAL / "plots" / f"{name}.png", lambda tmp, png=png: tmp.write_bytes(png))
     write_atomic(REPORT, lambda tmp: tmp.write_text(_report(params, metrics, modes, fold_rows, per_class,
-                                                            test, images, splits)))
+                                                            test, images, splits, cross)))
     for key in ("cv", "cv_other_mode"):
         if key in metrics:
             m = metrics[key]
@@ -144,7 +157,35 @@ def _group_table(group: dict) -> str:
                                  for c, g in group.items()]))
 
 
-def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) -> str:
+def read_crosscorpus() -> dict[str, dict]:
+    """The crosscorpus stage's summary per configured corpus (absent files: not run yet)."""
+    names = load_params().crosscorpus.corpora
+    return {name: json.loads((CROSSCORPUS / f"{name}.json").read_text()) for name in names
+            if (CROSSCORPUS / f"{name}.json").is_file()}
+
+
+def _crosscorpus_html(cross: dict[str, dict], images: dict[str, bytes]) -> str:
+    parts = ["<p>The shipped model on labelled corpora it never trained on, every clip classified as "
+             "<code>aurora predict</code> does. Scored per speaker on the emotions the corpus shares with "
+             "the model (mean ± std over speakers); the model may still predict any of its classes. "
+             "'shared classes': deciding among those emotions only (<code>--classes</code>). ECE and the "
+             "high band are pooled over clips.</p>"]
+    for name, summary in cross.items():
+        if summary.get("status") != "evaluated":
+            parts.append(f"<h3>{report.html.escape(name)}</h3><p class=note>skipped: "
+                         f"{report.html.escape(summary.get('note', ''))}</p>")
+            continue
+        parts += [f"<h3>{report.html.escape(name)}: {summary['files']} files</h3>",
+                  report.table_html(*crosscorpus.mode_table(summary)),
+                  "<p>Share of each predicted emotion (mean over speakers):</p>",
+                  report.table_html(*crosscorpus.shares_table(summary)),
+                  "<p>Per speaker, lone-file:</p>",
+                  report.table_html(*crosscorpus.speaker_table(summary, "lone-file")),
+                  f"<img alt='{name} confusion' src='{report.data_uri(images[f'crosscorpus_{name}'])}'>"]
+    return "".join(parts)
+
+
+def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, cross) -> str:
     summary_rows = [[mode_name(k), mean_std(v["summary"]["accuracy"]), mean_std(v["summary"]["macro_f1"]),
                      mean_std(v["summary"]["weighted_f1"]), mean_std(v["summary"]["uar"]),
                      mean_std(v["summary"]["min_class_recall"]),
@@ -173,6 +214,8 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits) 
         ("Per fold", folds_table),
         ("Splits (actors)", fold_actors),
     ]
+    if cross:
+        sections.insert(1, ("Other corpora (never trained on)", _crosscorpus_html(cross, images)))
     if "training_curves" in images:
         sections.append(("Training curves",
                          f"<img alt='training curves' src='{report.data_uri(images['training_curves'])}'>"))

@@ -2,7 +2,8 @@
 
 Writes artifacts/predictions.parquet (one row per held-out clip per fold and
 speaker-norm mode; test actors' predictions when they are present),
-artifacts/train_folds.json, the model bundle in artifacts/model/ and the
+artifacts/train_folds.json, the model bundle in artifacts/model/ (its model card is
+written by the evaluate stage, which has every result) and the
 final model's training curves through dvclive (artifacts/dvclive/).
 """
 
@@ -20,18 +21,17 @@ from dvclive import Live
 from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
 from aurora.crossval import run_training
-from aurora.metrics import classification_metrics, mean_std, summarize_folds
-from aurora.model_card import model_card
+from aurora.metrics import mean_std, summarize_folds
 from aurora.models.bundle import save_bundle
 from stages._inputs import EMBED, FEATURES, read_corpus, read_splits
 from stages._run import run
-from stages.compare import read_comparison
 
 PREDICTIONS = Path("artifacts/predictions.parquet")
 GROUP_EVAL = Path("artifacts/group_eval.parquet")  # lone-file vs group mode on skewed folders
 FOLD_LOG = Path("artifacts/train_folds.json")
 MODEL = Path("artifacts/model")
 LIVE = Path("artifacts/dvclive")
+CROSSCORPUS = Path("artifacts/crosscorpus")
 
 
 def mode_name(speaker_norm: bool) -> str:
@@ -85,11 +85,8 @@ def main() -> None:
         "temperature": model.fitted.temperature,
     }
     save_bundle(MODEL, model.fitted.network, config, group=model.group)
-    test = (classification_metrics(model.predictions.label, model.predictions.pred,
-                                   list(labels.classes)) if not model.predictions.empty else None)
-    comparison = read_comparison()
-    write_atomic(MODEL / "MODEL_CARD.md",
-                 lambda tmp: tmp.write_text(model_card(config, cv, test, folds, comparison)))
+    # The evaluate stage reads every cross-corpus result here (there are none without corpora).
+    CROSSCORPUS.mkdir(parents=True, exist_ok=True)
     for mode, s in cv.items():
         print(f"CV {mode}: accuracy {mean_std(s['accuracy'])}, UAR {mean_std(s['uar'])}")
     print(f"train: {time.perf_counter() - started:.0f} s")

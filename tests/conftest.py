@@ -46,14 +46,24 @@ def clip_writer(tmp_path):
     return lambda name, **kw: write_clip(tmp_path / name, **kw)
 
 
+def _corpus_dir(variable: str) -> Path:
+    """A real corpus named by an environment variable; tests that need it skip where it is unset."""
+    value = os.environ.get(variable)
+    if not value:
+        pytest.skip(f"{variable} is not set")
+    path = Path(value)
+    assert path.is_dir(), f"{variable}={value} is not a directory"
+    return path
+
+
 @pytest.fixture(scope="session")
 def ravdess_dir() -> Path:
-    value = os.environ.get("RAVDESS_DIR")
-    if not value:
-        pytest.skip("RAVDESS_DIR is not set")
-    path = Path(value)
-    assert path.is_dir(), f"RAVDESS_DIR={value} is not a directory"
-    return path
+    return _corpus_dir("RAVDESS_DIR")
+
+
+@pytest.fixture(scope="session")
+def emodb_dir() -> Path:
+    return _corpus_dir("EMODB_DIR")
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,9 @@ import yaml
 from tests.conftest import REPO, write_clip
 
 pytestmark = pytest.mark.slow
-STAGES = ("fetch", "ingest", "features", "split", "augment", "embed", "balance", "compare", "train",
-          "evaluate")
+STAGES = ("fetch", "corpus_link", "ingest", "features", "split", "augment", "embed", "balance", "compare",
+          "train", "crosscorpus", "evaluate")  # dvc.yaml's stages; corpus_link and crosscorpus per corpus
+CORPORA = ("emodb", "absent")
 
 
 def _tracked_files() -> list[str]:
@@ -41,6 +42,16 @@ def project(tmp_path):
                              fixed_reverb_rt60_s=[])
     params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32,  # curves via dvclive
                            use_augmented=True)
+    # Cross-corpus evaluation on a small generated Emo-DB-like folder, and on a corpus that is absent.
+    emodb = tmp_path / "emodb"
+    for speaker in ("03", "08"):
+        for k, (letter, f0) in enumerate([("N", 110.0), ("W", 260.0), ("T", 150.0), ("L", 120.0)]):
+            write_clip(emodb / speaker / f"{speaker}a0{k}{letter}a.wav", seconds=0.8, sr=22050, f0=f0,
+                       seed=int(speaker) + k)
+    labels = params["crosscorpus"]["corpora"]["emodb"]["labels"]
+    params["crosscorpus"]["corpora"] = {
+        "emodb": {"reader": "emodb", "dir_env": "", "dir": str(emodb), "labels": labels},
+        "absent": {"reader": "emodb", "dir_env": "AURORA_TEST_NO_SUCH_CORPUS", "labels": labels}}
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)
@@ -55,6 +66,12 @@ def project(tmp_path):
            "PYTHONPATH": str(root / "src"),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     return root, corpus, env
+
+
+def _expanded(stages) -> list[str]:
+    """Stage names as DVC runs them: one per corpus for the foreach stages."""
+    per_corpus = ("corpus_link", "crosscorpus")
+    return [name for s in stages for name in ([f"{s}@{c}" for c in CORPORA] if s in per_corpus else [s])]
 
 
 def _repro(root, env) -> str:
@@ -100,7 +117,7 @@ def _inspect(root: Path, env: dict, *artifact: str) -> dict:
 def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(project, prefect_env):
     root, corpus, env = project
     first = _repro(root, env)
-    for stage in STAGES:
+    for stage in _expanded(STAGES):
         assert f"Running stage '{stage}'" in first
     art = root / "artifacts"
     assert (pd.read_parquet(art / "manifest.parquet").status == "ok").sum() == 48
@@ -127,13 +144,19 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     # train.refit_with_val refits logistic regression only; networks keep their early-stopped weights.
     assert ("refitted on training + validation actors" in card) == (metrics["model"] == "logreg")
     assert (art / "dvclive/plots/metrics/val_uar.tsv").is_file()
+    # The model on corpora it never trained on: scored per speaker, in every predict mode.
+    cross = metrics["crosscorpus"]
+    assert cross["absent"]["status"] == "skipped" and "AURORA_TEST_NO_SUCH_CORPUS" in cross["absent"]["note"]
+    assert {"lone-file", "lone-file, shared classes", "group by folder"} <= set(cross["emodb"])
+    assert cross["emodb"]["lone-file"]["speakers"] == 2 and cross["emodb"]["lone-file"]["clips"] == 6
+    assert "Other corpora (never trained on)" in page and "**emodb** (8 files)" in card
     _inference_sees_the_training_features(root, art)
 
     second = _repro(root, env)
     assert "Running stage" not in second
     assert "Data and pipelines are up to date" in second
     catalog = _inspect(root, env)
-    assert {a["stage"] for a in catalog["artifacts"]} == set(STAGES)
+    assert {a["stage"] for a in catalog["artifacts"]} == set(_expanded(STAGES))
     assert all(a["exists"] and a["status"] == "up to date" for a in catalog["artifacts"])
     manifest = _inspect(root, env, "manifest")
     assert manifest["rows"] == 48 and sum(manifest["counts"]["emotion"].values()) == 48

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aurora.config import PredictConfig
+from aurora.config import ConfigError, PredictConfig
 from aurora.inference.classify import classify_files
 from aurora.inference.inputs import discover
 from aurora.inference.output import OutputBusy, ResultStore, confidence_band
@@ -180,4 +180,35 @@ def test_unexpected_failures_are_retried_by_the_next_run(predictor, tmp_path):
     store.add([result])
     store.close()
     assert not ResultStore(tmp_path / "p.csv", None, predictor.classes, predictor.model_id).is_done(
+        path, result.sha256)
+
+
+def test_classes_restrict_the_decision_and_renormalise(predictor, tmp_path):
+    from aurora.calibration import restrict
+
+    probs = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])
+    kept = restrict(probs, np.array([True, True, False]))
+    np.testing.assert_allclose(kept, [[0.625, 0.375, 0.0], [0.5, 0.5, 0.0]])
+    with pytest.raises(ConfigError, match="anger is not among this model's classes \\(neutral, angry\\)"):
+        predictor.class_mask(["neutral", "anger"])
+    with pytest.raises(ConfigError, match="at least two"):
+        predictor.class_mask(["angry"])
+    assert predictor.class_mask([]) is None
+
+
+def test_the_csv_records_the_classes_decided_among_and_a_rerun_with_others_redoes_rows(predictor, tmp_path):
+    path = str(write_clip(tmp_path / "a.wav", f0=HIGH_F0))
+    out = tmp_path / "p.csv"
+    (result,) = classify_files([path], predictor, PredictConfig())
+    store = ResultStore(out, None, predictor.classes, predictor.model_id)
+    store.add([result])
+    store.finish([(path, result.sha256)])
+    with open(out, newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["classes"] == "neutral,angry" and row["emotion"] == "angry"
+    assert ResultStore(out, None, predictor.classes, predictor.model_id).is_done(path, result.sha256)
+    other = ResultStore(out, None, predictor.classes, predictor.model_id, ("angry", "neutral"))
+    assert other.is_done(path, result.sha256)  # the same set, in another order
+    other.close()
+    assert not ResultStore(out, None, predictor.classes, predictor.model_id, ("neutral",)).is_done(
         path, result.sha256)

@@ -13,6 +13,15 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def restrict(probs: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+    """Probabilities renormalised over the `allowed` classes (a boolean mask; 0 elsewhere): the
+    decision among a user's label set. Unchanged when `allowed` is None."""
+    if allowed is None:
+        return probs
+    kept = probs * allowed
+    return kept / kept.sum(axis=1, keepdims=True)
+
+
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """The T in [0.05, 20] that minimises the NLL of softmax(logits / T)."""
     if len(y) == 0:

@@ -7,6 +7,7 @@ from aurora.config import SEQUENCE_MODELS
 from aurora.crossval import TrainingRun
 from aurora.group import COMPOSITIONS, summarize_group_eval
 from aurora.metrics import mean_std, summarize_folds
+from aurora.tables import markdown_table
 
 COLUMNS = ("accuracy", "macro_f1", "uar", "min_class_recall")
 
@@ -50,7 +51,4 @@ def table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
 
 
 def markdown(rows: list[dict]) -> str:
-    header, cells = table(rows)
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(c) + " |" for c in cells]
-    return "\n".join(lines)
+    return markdown_table(*table(rows))

@@ -70,12 +70,35 @@ def _link(raw_dir: Path, source: Path) -> str:
             f"{raw_dir} is a real directory, so it cannot become a link to RAVDESS_DIR={source}. "
             "Move it away, or unset RAVDESS_DIR to use it."
         )
-    raw_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = raw_dir.with_name(f".{raw_dir.name}.link")
+    _replace_with_link(raw_dir, source)
+    return f"linked {raw_dir} -> {source}"
+
+
+def _replace_with_link(link: Path, source: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    tmp = link.with_name(f".{link.name}.link")
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(source, target_is_directory=True)
-    os.replace(tmp, raw_dir)  # atomic: the old link is never missing
-    return f"linked {raw_dir} -> {source}"
+    os.replace(tmp, link)  # atomic: the old link is never missing
+
+
+def link_corpus(link: Path, name: str, location: Path | None, origin: str) -> str:
+    """Make `link` a link to an evaluation corpus's folder, or, when there is none, an empty
+    folder (DVC needs the path to exist); return what was done, in words."""
+    if location is not None and location.expanduser().is_dir():
+        source = location.expanduser().resolve()
+        if link.exists() and not link.is_symlink():
+            if any(link.iterdir()):
+                raise DatasetError(f"{link} is a real, non-empty directory, so it cannot become a link "
+                                   f"to {source} ({origin}); move it away")
+            link.rmdir()
+        _replace_with_link(link, source)
+        return f"linked {link} -> {source} ({origin})"
+    why = origin if location is None else f"{location} ({origin}) is not a directory"
+    if link.is_symlink():
+        link.unlink()
+    link.mkdir(parents=True, exist_ok=True)
+    return f"corpus {name!r} is absent ({why}): its cross-corpus evaluation will be skipped"
 
 
 def download(url: str, dest: Path, md5: str, *, timeout: float = 10.0) -> None:

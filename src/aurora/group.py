@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from torch import nn
 
-from aurora.calibration import softmax
+from aurora.calibration import restrict, softmax
 from aurora.models.predict import predict_logits
 
 COMPOSITIONS = ("balanced", "mostly neutral+calm", "mostly one emotion", "one emotion per folder")
@@ -72,33 +72,38 @@ class GroupModel:
     temperature: float
     rounds: int = 5
     min_clips: int = 8
-    min_entropy: float = 0.85
+    min_entropy: float = 0.70
 
-    def _probs(self, x: np.ndarray) -> np.ndarray:
-        return softmax(predict_logits(self.network, x.astype(np.float32), 0) / self.temperature)
+    def _probs(self, x: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        return restrict(softmax(predict_logits(self.network, x.astype(np.float32), 0) / self.temperature),
+                        allowed)
 
-    def fallback_reason(self, lone_probs: np.ndarray) -> str:
+    def fallback_reason(self, lone_probs: np.ndarray, allowed: np.ndarray | None = None) -> str:
         """Why this folder keeps its lone-file predictions ("" if it does not)."""
         n = len(lone_probs)
         if n < self.min_clips:
             return f"folder has {n} clip{'' if n == 1 else 's'}, fewer than {self.min_clips}"
         counts = np.bincount(lone_probs.argmax(axis=1), minlength=lone_probs.shape[1])
+        if allowed is not None:  # a mix is as even as the user's label set allows
+            counts = counts[allowed]
         evenness = mix_evenness(counts)
         if evenness < self.min_entropy:
             return (f"folder looks one-sided (predicted emotion mix {evenness:.2f} as even as a balanced "
                     f"one, below {self.min_entropy:g}; {counts.max() / n:.0%} predicted as one emotion)")
         return ""
 
-    def predict(self, x: np.ndarray, lone_probs: np.ndarray) -> tuple[np.ndarray, str]:
+    def predict(self, x: np.ndarray, lone_probs: np.ndarray,
+                allowed: np.ndarray | None = None) -> tuple[np.ndarray, str]:
         """(probabilities, mode) for one folder's standardised features: mode is "group" or
-        "lone-file fallback: <reason>"."""
-        reason = self.fallback_reason(lone_probs)
+        "lone-file fallback: <reason>". `allowed` (a class mask) restricts the decision, and so the
+        emotions that may explain the folder's offset; `lone_probs` must already respect it."""
+        reason = self.fallback_reason(lone_probs, allowed)
         if reason:
             return lone_probs, f"lone-file fallback: {reason}"
         probs = lone_probs
         for _ in range(self.rounds):
             offset = (x - probs @ self.means).mean(axis=0)
-            probs = self._probs(x - offset)
+            probs = self._probs(x - offset, allowed)
         return probs, "group"
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from aurora.comparison import markdown
+from aurora.crosscorpus import mode_table, shares_table
 from aurora.metrics import mean_std
+from aurora.tables import markdown_table
 
 
 def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict],
-               comparison: list[dict] | None = None) -> str:
+               comparison: list[dict] | None = None, crosscorpus: dict[str, dict] | None = None) -> str:
     """Markdown. `cv` maps a mode name ("speaker-norm on"/"off") to metrics.summarize output;
-    `comparison` holds the compare stage's rows (aurora.comparison)."""
+    `comparison` holds the compare stage's rows (aurora.comparison); `crosscorpus` the crosscorpus
+    stage's summary per corpus (aurora.crosscorpus)."""
     lines = [
         f"# AURORA model card: `{config['model']}`",
         "",
@@ -61,6 +64,17 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
             "",
             markdown(comparison),
         ]
+    if crosscorpus:
+        lines += ["", "## Other corpora (never trained on)",
+                  "Every clip classified as `aurora predict` does; scored per speaker on the emotions the "
+                  "corpus shares with the model (mean ± std over speakers; ECE and the high band pooled). "
+                  "'shared classes' = deciding among those emotions only (`--classes`)."]
+        for name, summary in crosscorpus.items():
+            if summary.get("status") != "evaluated":
+                lines += ["", f"**{name}**: skipped: {summary.get('note', '')}"]
+                continue
+            lines += ["", f"**{name}** ({summary['files']} files):", "", markdown_table(*mode_table(summary)),
+                      "", "Share of each predicted emotion:", "", markdown_table(*shares_table(summary))]
     lines += [
         "",
         "Per-speaker standardisation uses each speaker's own unlabelled clips. RAVDESS flatters it "

@@ -24,17 +24,20 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def confusion_png(counts: list[list[int]], classes: list[str], title: str) -> bytes:
+def confusion_png(counts: list[list[int]], classes: list[str], title: str,
+                  rows: list[str] | None = None) -> bytes:
+    """Row-normalised confusion: actual `rows` (default: `classes`) by predicted `classes`."""
     counts = np.asarray(counts)
+    rows = rows or classes
     rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(6.4, 5.4))
+    fig, ax = plt.subplots(figsize=(6.4, 1.4 + 0.5 * len(rows)))
     image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
-    ax.set_yticks(range(len(classes)), classes)
+    ax.set_yticks(range(len(rows)), rows)
     ax.set_xlabel("predicted")
     ax.set_ylabel("actual")
     ax.set_title(title)
-    for i in range(len(classes)):
+    for i in range(len(rows)):
         for j in range(len(classes)):
             ax.text(j, i, f"{rates[i, j]:.2f}\n({counts[i, j]})", ha="center", va="center", fontsize=7,
                     color="white" if rates[i, j] > 0.5 else "black")

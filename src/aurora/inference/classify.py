@@ -64,7 +64,8 @@ def content_sha256(path: Path) -> str:
 SILENT = "silent (no 25 ms stretch louder than {:g} dBFS)"
 
 
-def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predictor) -> None:
+def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predictor,
+                      allowed: np.ndarray | None) -> None:
     """A long file: every window a segment; the file is their speech-duration-weighted mean."""
     total, weight = np.zeros(len(predictor.classes)), 0.0
     pending: list[tuple[Segment, np.ndarray]] = []
@@ -73,7 +74,7 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
         nonlocal total, weight
         if not pending:
             return
-        probs = predictor.probabilities([y for _, y in pending])
+        probs = predictor.probabilities([y for _, y in pending], allowed)
         for (segment, y), p in zip(pending, probs, strict=True):
             segment.probabilities = p
             speech_s = predictor.speech_seconds(y)
@@ -94,7 +95,8 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
         result.probabilities = total / weight
 
 
-def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig) -> np.ndarray | None:
+def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig,
+          allowed: np.ndarray | None) -> np.ndarray | None:
     """The prepared waveform of a short file; None when the file is done (error, or long)."""
     with WindowReader(Path(result.path), predictor.sample_rate, cfg.window_s, cfg.hop_s,
                       cfg.silence_dbfs) as reader:
@@ -103,7 +105,7 @@ def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig) -> np.nd
             result.error = f"too short ({reader.duration_s:.2f} s < {cfg.min_duration_s:g} s)"
             return None
         if reader.duration_s > cfg.window_s:
-            _classify_windows(reader, result, predictor)
+            _classify_windows(reader, result, predictor, allowed)
             result.mode = "lone-file, windows"
             return None
         (window,) = list(reader)
@@ -117,13 +119,19 @@ def _describe(exc: Exception) -> str:
     return str(exc) if isinstance(exc, AudioError) else f"internal error: {type(exc).__name__}: {exc}"
 
 
-def _classify_groups(short: list[tuple[FileResult, np.ndarray]], predictor: Predictor) -> None:
-    folders: dict[str, list[tuple[FileResult, np.ndarray]]] = {}
-    for result, y in short:
-        folders.setdefault(os.path.dirname(result.path), []).append((result, y))
-    for members in folders.values():
+def by_folder(items, path_of) -> dict:
+    """Items grouped by the folder of their path, in first-seen order: group mode's groups."""
+    folders: dict[str, list] = {}
+    for item in items:
+        folders.setdefault(os.path.dirname(path_of(item)), []).append(item)
+    return folders
+
+
+def _classify_groups(short: list[tuple[FileResult, np.ndarray]], predictor: Predictor,
+                     allowed: np.ndarray | None) -> None:
+    for members in by_folder(short, lambda item: item[0].path).values():
         try:
-            probs, mode = predictor.group_probabilities([y for _, y in members])
+            probs, mode = predictor.group_probabilities([y for _, y in members], allowed)
         except Exception as exc:
             for result, _ in members:
                 result.error = f"model failed: {_describe(exc)}"
@@ -132,31 +140,46 @@ def _classify_groups(short: list[tuple[FileResult, np.ndarray]], predictor: Pred
             result.probabilities, result.mode = p, mode
 
 
-def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
-                   hashes: dict[str, str] | None = None, group_by_folder: bool = False) -> list[FileResult]:
-    """One FileResult per path, in order; failures become results with `error` set. With
-    `group_by_folder`, the short files of each folder are classified as one group (group mode);
-    long recordings are classified by windows, lone-file."""
+Waiting = list[tuple[FileResult, np.ndarray]]  # short files read, awaiting a decision
+
+
+def read_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
+               hashes: dict[str, str] | None = None,
+               allowed: np.ndarray | None = None) -> tuple[list[FileResult], Waiting]:
+    """One FileResult per path, in order, and the prepared waveforms of the short files, which
+    still await a decision. Long recordings are classified here, window by window (lone-file);
+    unusable files are done too, as results with `error` set."""
     hashes = hashes or {}
     results = [FileResult(p, hashes[p] if p in hashes else content_sha256(Path(p))) for p in paths]
-    short: list[tuple[FileResult, np.ndarray]] = []
+    short: Waiting = []
     for result in results:
         try:
-            y = _read(result, predictor, cfg)
+            y = _read(result, predictor, cfg, allowed)
             if y is not None:
                 short.append((result, y))
         except Exception as exc:  # one file's failure must not end the batch
             result.error = _describe(exc)
+    return results, short
+
+
+def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
+                   hashes: dict[str, str] | None = None, group_by_folder: bool = False) -> list[FileResult]:
+    """One FileResult per path, in order; failures become results with `error` set. With
+    `group_by_folder`, the short files of each folder are classified as one group (group mode);
+    long recordings are classified by windows, lone-file. `cfg.classes`, when given, restricts
+    every decision to those of the model's classes."""
+    allowed = predictor.class_mask(cfg.classes)
+    results, short = read_files(paths, predictor, cfg, hashes, allowed)
     if short and group_by_folder:
-        _classify_groups(short, predictor)
+        _classify_groups(short, predictor, allowed)
     elif short:
         try:
-            probs = predictor.probabilities([y for _, y in short])
+            probs = predictor.probabilities([y for _, y in short], allowed)
         except Exception:  # find the file that breaks the batch; the others still get results
             probs = []
             for result, y in short:
                 try:
-                    probs.append(predictor.probabilities([y])[0])
+                    probs.append(predictor.probabilities([y], allowed)[0])
                 except Exception as exc:
                     result.error = f"model failed: {_describe(exc)}"
                     probs.append(None)

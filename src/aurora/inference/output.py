@@ -37,7 +37,7 @@ def confidence_band(confidence: float) -> str:
 
 def file_columns(classes: list[str]) -> list[str]:
     return ["path", "status", "error", "duration_s", "emotion", "confidence", "confidence_band",
-            *[f"prob_{c}" for c in classes], "mode", "model_id", "sha256", "timestamp"]
+            *[f"prob_{c}" for c in classes], "mode", "classes", "model_id", "sha256", "timestamp"]
 
 
 def segment_columns(classes: list[str]) -> list[str]:
@@ -54,13 +54,16 @@ def _prediction(probs: np.ndarray | None, classes: list[str]) -> dict:
             **{f"prob_{c}": round(float(p), 6) for c, p in zip(classes, probs, strict=True)}}
 
 
-def result_rows(result: FileResult, classes: list[str], model_id: str) -> tuple[dict, list[dict]]:
-    """(the file's row, its segment rows) for one classified file."""
+def result_rows(result: FileResult, classes: list[str], model_id: str,
+                decision: str = "") -> tuple[dict, list[dict]]:
+    """(the file's row, its segment rows) for one classified file; `decision`: the classes it was
+    decided among, comma-separated (default: all of `classes`)."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     row = {"path": result.path, "status": "ok" if result.ok else "error", "error": result.error,
            "duration_s": "" if result.duration_s is None else round(result.duration_s, 3),
            **_prediction(result.probabilities if result.ok else None, classes),
-           "mode": result.mode if result.ok else "", "model_id": model_id, "sha256": result.sha256,
+           "mode": result.mode if result.ok else "", "classes": decision or ",".join(classes),
+           "model_id": model_id, "sha256": result.sha256,
            "timestamp": now}
     segments = [{"path": result.path, "segment": i,
                  "start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3),
@@ -91,8 +94,11 @@ def _write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
 class ResultStore:
     """The rows of one run: what earlier attempts finished, and what this one adds."""
 
-    def __init__(self, out: Path, segments: Path | None, classes: list[str], model_id: str):
+    def __init__(self, out: Path, segments: Path | None, classes: list[str], model_id: str,
+                 decision: tuple[str, ...] = ()):
         self.out, self.segments, self.classes, self.model_id = Path(out), segments, classes, model_id
+        # The classes decided among (the user's --classes): rows decided otherwise are redone.
+        self.decision = ",".join(c for c in classes if c in decision) if decision else ",".join(classes)
         self.journal = self.out.with_name(f".{self.out.name}.journal.jsonl")
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(self.journal, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
@@ -126,7 +132,8 @@ class ResultStore:
 
     def _keep(self, row: dict, segments: list[dict]) -> None:
         retry = row.get("status") == "error" and row.get("error", "").startswith(RETRYABLE)
-        if row.get("sha256") and row.get("model_id") == self.model_id and not retry:
+        same_decision = (row.get("classes") or ",".join(self.classes)) == self.decision
+        if row.get("sha256") and row.get("model_id") == self.model_id and same_decision and not retry:
             self.rows[(row["path"], row["sha256"])] = row
             self.segment_rows[(row["path"], row["sha256"])] = segments
 
@@ -137,7 +144,7 @@ class ResultStore:
         """Record finished files durably (one journal write per chunk)."""
         lines = []
         for result in results:
-            row, segments = result_rows(result, self.classes, self.model_id)
+            row, segments = result_rows(result, self.classes, self.model_id, self.decision)
             key = (row["path"], row["sha256"])
             self.rows[key], self.segment_rows[key] = row, segments
             # ensure_ascii: names that are not valid UTF-8 survive as escaped surrogates.

@@ -14,9 +14,17 @@ from pathlib import Path
 
 import numpy as np
 
-from aurora.calibration import softmax
-from aurora.config import SEQUENCE_MODELS, AudioConfig, FeatureConfig, WhisperConfig, section_from_dict
+from aurora.calibration import restrict, softmax
+from aurora.config import (
+    SEQUENCE_MODELS,
+    AudioConfig,
+    ConfigError,
+    FeatureConfig,
+    WhisperConfig,
+    section_from_dict,
+)
 from aurora.features.extract import extractor_for
+from aurora.jit import warm_librosa
 from aurora.models.bundle import load_bundle, load_group
 from aurora.models.predict import predict_logits
 from aurora.normalize import Moments
@@ -63,17 +71,18 @@ class Predictor:
         self.features = section_from_dict(FeatureConfig, handcrafted, "model feature settings")
         self.extractor = extractor_for(self.features, self.audio)
         self.uses_handcrafted = self.is_sequence_model or "handcrafted" in sources
+        if self.uses_handcrafted:
+            warm_librosa()  # these features call librosa's numba code; Dask workers share its cache
         self.embedder, self.whisper_trim, self.whisper_margin_s = None, False, 0.0
         if "whisper" in sources:
             from aurora.whisper.embed import WhisperEmbedder
-            from aurora.whisper.weights import locate_model
 
-            # Bundles from before whisper.trim_silence existed were trained on trimmed clips.
-            settings = {"trim_silence": True, **sources["whisper"]["settings"]}
+            # Bundles from before whisper.trim_silence existed were trained on trimmed clips, and
+            # those from before whisper.normalize_level on clips at their recorded level.
+            settings = {"trim_silence": True, "normalize_level": False, **sources["whisper"]["settings"]}
             whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings")
             self.whisper_trim, self.whisper_margin_s = whisper.trim_silence, whisper.trim_margin_s
-            self.embedder = WhisperEmbedder(locate_model(whisper.model_dir or None), whisper.blocks,
-                                            quantize=whisper.quantize, batch_frames=whisper.batch_frames)
+            self.embedder = WhisperEmbedder.from_config(whisper)
 
     @property
     def max_window_s(self) -> float:
@@ -116,25 +125,52 @@ class Predictor:
             out.append(self.moments.apply(np.concatenate(parts, axis=1)))
         return out
 
+    def inputs(self, waves: Sequence[np.ndarray]):
+        """The model's standardised inputs for prepared waveforms (see `prepare`): a matrix of
+        utterance vectors, or a list of frame sequences for sequence models."""
+        return (self._sequences(waves) if self.is_sequence_model
+                else self.moments.apply(self.utterance_vectors(waves)))
+
     def logits(self, waves: Sequence[np.ndarray]) -> np.ndarray:
         """Uncalibrated logits for prepared waveforms (see `prepare`)."""
         if not len(waves):
             return np.empty((0, len(self.classes)), np.float32)
-        x = (self._sequences(waves) if self.is_sequence_model
-             else self.moments.apply(self.utterance_vectors(waves)))
-        return predict_logits(self.network, x, self.max_frames)
+        return predict_logits(self.network, self.inputs(waves), self.max_frames)
 
-    def probabilities(self, waves: Sequence[np.ndarray]) -> np.ndarray:
-        """Calibrated class probabilities (temperature-scaled softmax), one row per waveform."""
-        return softmax(self.logits(waves) / self.temperature).astype(np.float64)
+    def lone_probabilities(self, inputs) -> np.ndarray:
+        """Calibrated probabilities (temperature-scaled softmax) for standardised inputs."""
+        return softmax(predict_logits(self.network, inputs, self.max_frames) / self.temperature)
 
-    def group_probabilities(self, waves: Sequence[np.ndarray]) -> tuple[np.ndarray, str]:
+    def probabilities(self, waves: Sequence[np.ndarray], allowed: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated class probabilities, one row per waveform; with `allowed` (a mask over
+        `classes`), renormalised over those classes only."""
+        if not len(waves):
+            return np.empty((0, len(self.classes)))
+        return restrict(self.lone_probabilities(self.inputs(waves)), allowed).astype(np.float64)
+
+    def class_mask(self, names: Sequence[str]) -> np.ndarray | None:
+        """A mask over `classes` for the user's label set (None: every class)."""
+        if not names:
+            return None
+        unknown = [n for n in names if n not in self.classes]
+        if unknown:
+            raise ConfigError(f"--classes: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not "
+                              f"among this model's classes ({', '.join(self.classes)})")
+        if len(set(names)) < 2:
+            raise ConfigError("--classes needs at least two different classes to choose between")
+        return np.isin(self.classes, list(names))
+
+    def group_probabilities(self, waves: Sequence[np.ndarray],
+                            allowed: np.ndarray | None = None) -> tuple[np.ndarray, str]:
         """Probabilities for the clips of one group (a folder: one speaker, unlabelled), adapted to
         the group by its own clips; and "group" or why it kept the lone-file predictions."""
+        return self.adapt(self.inputs(waves), allowed)
+
+    def adapt(self, x: np.ndarray, allowed: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+        """Group mode on one group's standardised utterance vectors (see `group_probabilities`)."""
         if self.group is None:
             raise ModelError("this model has no group mode (train it with train.group_mode: true, "
                              "an utterance model and no SMOTE)")
-        x = self.moments.apply(self.utterance_vectors(waves))
-        lone = softmax(predict_logits(self.network, x, self.max_frames) / self.temperature)
-        probs, mode = self.group.predict(x, lone)
+        probs, mode = self.group.predict(x, restrict(self.lone_probabilities(x), allowed), allowed)
         return probs.astype(np.float64), mode
+

@@ -47,8 +47,10 @@ def save_bundle(directory: Path, network: nn.Module, config: dict, group: GroupM
         config = {**config, "group": {"means": group.means.tolist(), "temperature": group.temperature,
                                       "rounds": group.rounds, "min_clips": group.min_clips,
                                       "min_entropy": group.min_entropy}}
-    else:
-        (directory / GROUP_WEIGHTS).unlink(missing_ok=True)
+    else:  # an empty state dict: the file always exists, so the pipeline can declare it
+        buffer = io.BytesIO()
+        torch.save({}, buffer)
+        write_atomic(directory / GROUP_WEIGHTS, lambda tmp: tmp.write_bytes(buffer.getvalue()))
     write_json(directory / "config.json", config)
 
 

@@ -1,0 +1,48 @@
+"""Labelled corpora: speakers and label codes read from file names, unreadable names reported."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import pytest
+
+from aurora.corpora import emodb_name, ravdess_name, scan
+from aurora.ravdess import FilenameError
+
+
+def test_emodb_names_give_speaker_and_emotion_letter():
+    assert emodb_name(PurePath("03/03a01Wa.wav")) == ("03", "W")
+    assert emodb_name(PurePath("16b10Lb.flac")) == ("16", "L")
+    for bad in ("03a01Wa_copy.wav", "3a01Wa.wav", "03a01wa.wav", "notes.wav"):
+        with pytest.raises(FilenameError, match="Emo-DB"):
+            emodb_name(PurePath(bad))
+
+
+def test_ravdess_names_give_actor_and_emotion_code_speech_only():
+    assert ravdess_name(PurePath("Actor_12/03-01-05-02-01-02-12.wav")) == ("12", "05")
+    with pytest.raises(FilenameError, match="audio-only speech"):
+        ravdess_name(PurePath("03-02-05-02-01-02-12.wav"))  # song
+
+
+def test_scan_reads_every_audio_file_and_says_why_a_name_was_not_read(tmp_path):
+    for rel in ("03/03a01Wa.wav", "03/03a02Na.flac", "08/08b01Fd.wav", "08/odd name.wav", "08/notes.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"")
+    files, rejected = scan(tmp_path, "emodb", ["wav", "flac"])
+    assert [(f.path, f.speaker, f.code) for f in files] == [
+        ("03/03a01Wa.wav", "03", "W"), ("03/03a02Na.flac", "03", "N"), ("08/08b01Fd.wav", "08", "F")]
+    assert [r.path for r in rejected] == ["08/odd name.wav"] and "Emo-DB" in rejected[0].reason
+
+
+def test_the_emodb_copy_reads_as_its_readme_says(emodb_dir):
+    from collections import Counter
+
+    from aurora.config import load_params
+    from tests.conftest import REPO
+
+    files, rejected = scan(emodb_dir, "emodb", ["wav", "flac"])
+    assert not rejected and len(files) == 243
+    assert sorted({f.speaker for f in files}) == ["03", "08", "09", "10", "11"]
+    assert Counter(f.code for f in files) == {"W": 60, "L": 35, "E": 12, "A": 29, "F": 34, "T": 30, "N": 43}
+    labels = load_params(REPO / "params.yaml").crosscorpus.corpora["emodb"].labels
+    assert set(Counter(f.code for f in files)) == set(labels)  # every code is mapped
