@@ -39,7 +39,7 @@ def project(tmp_path):
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["split"].update(cv_folds=3, val_actors=1)
     params["augment"].update(fixed_noise_snr_db=[15.0], fixed_speeds=[],  # one fixed copy per clip
-                             fixed_reverb_rt60_s=[])
+                             fixed_reverb_rt60_s=[], fixed_crop_s=[])
     params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32,  # curves via dvclive
                            use_augmented=True)
     # Cross-corpus evaluation on a small generated Emo-DB-like folder, and on a corpus that is absent.
