@@ -19,8 +19,9 @@ normalised entropy), not only by the largest class's share. In actor CV,
 ungated adaptation helped on average on skewed folders but lost on many
 (mostly neutral+calm: 8 of 20 folders worse, down to -0.17; mostly one
 emotion: 34 of 160, down to -0.47; one emotion: 56 of 160). Those mixes have
-a true evenness <= 0.80; a balanced actor's predicted mix reached >= 0.85 in
-19 of 20 cases, hence the default threshold.
+a true evenness <= 0.80. The default threshold, 0.70, is the highest at which
+no skewed family scores below lone files in CV (0.85 is safe too, but sends
+balanced-looking speakers of other corpora back to lone files; README).
 """
 
 from __future__ import annotations
