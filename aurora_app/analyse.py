@@ -40,6 +40,19 @@ def prediction_badge(result: FileResult, classes: list[str]) -> str:
             f'{confidence:.0%} <span style="font-size:0.6em">({band} confidence)</span></div>')
 
 
+def shift_note(shift: float | None) -> str:
+    """How unlike the training clips this clip is (the test reads data-shift)."""
+    if shift is None:
+        return ""
+    far = shift > 1
+    text = (f"Input shift {shift:.2f}: further from the training recordings than they are on average "
+            "(1.00), so the confidence has been lowered, and even so it means less than on recordings "
+            "like them." if far else f"Input shift {shift:.2f}: within the range of the training "
+            "recordings (1.00 on average).")
+    return (f'<div id="aurora-shift" data-shift="{shift:.3f}" style="font-size:0.9em">'
+            f"{html.escape(text)}</div>")
+
+
 def _show(figure) -> None:
     st.pyplot(figure)
     plt.close(figure)  # pyplot keeps every figure otherwise, and the server runs for days
@@ -49,6 +62,7 @@ def show_result(result: FileResult, predictor: Predictor, y: np.ndarray) -> None
     st.markdown(prediction_badge(result, predictor.classes), unsafe_allow_html=True)
     st.caption(f"model {predictor.model_id}; {result.mode}; bands: high ≥ 0.70, medium 0.50–0.70, "
                "low < 0.50")
+    st.markdown(shift_note(result.shift), unsafe_allow_html=True)
     probs = pd.DataFrame({"emotion": predictor.classes, "probability": result.probabilities})
     st.bar_chart(probs, x="emotion", y="probability", horizontal=True, sort="-probability")
     if result.segments:

@@ -21,7 +21,7 @@ def read_predictions(data: bytes) -> pd.DataFrame:
     if missing:
         absent = ", ".join(sorted(missing))
         raise ValueError(f"not a predictions CSV from `aurora predict`: no {absent} column")
-    numeric = ["duration_s", "confidence", *[c for c in frame.columns if c.startswith("prob_")]]
+    numeric = ["duration_s", "confidence", "shift", *[c for c in frame.columns if c.startswith("prob_")]]
     for column in numeric:
         if column in frame.columns:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
@@ -49,8 +49,10 @@ def batch_page() -> None:
                   & ((frame.confidence.fillna(0) >= least) | (frame.status == "error"))]
     if text:
         shown = shown[shown.path.str.contains(text, regex=False)]
-    sort_by = st.selectbox("Sort by", ["path", "confidence", "emotion", "duration_s", "status"])
-    shown = shown.sort_values(sort_by, ascending=sort_by != "confidence", kind="stable")
+    # shift: how unlike the training recordings a file is (1 = their average); CSVs from before it lack it
+    keys = ["path", "confidence", "emotion", "duration_s", "status", *(["shift"] if "shift" in frame else [])]
+    sort_by = st.selectbox("Sort by", keys)
+    shown = shown.sort_values(sort_by, ascending=sort_by not in ("confidence", "shift"), kind="stable")
     ok = shown[shown.status == "ok"]
     st.write(f"{len(shown)} of {len(frame)} files: {len(ok)} ok, {len(shown) - len(ok)} errors")
     st.dataframe(shown, hide_index=True)

@@ -7,8 +7,11 @@ are classified clean, with white noise at --snr dB, band-limited to 8 kHz
 sampling (telephone), in a synthetic room with --rt60 s reverberation, and
 played --gains dB quieter or louder (clipped at full scale, as a recorder
 would; RAVDESS clips peak at 3-10 % of it, so +20 dB clips a few).
-Prints accuracy, macro-F1 and the share of predictions per emotion: a model
-drifting onto one or two classes shows there. Whisper features only; about
+Prints accuracy, macro-F1 and the share of predictions per emotion (a model
+drifting onto one or two classes shows there), then calibration per
+condition: the median input shift (aurora.calibration), and ECE and the high
+band's accuracy with one temperature and with each clip's temperature scaled
+by max(1, its shift) (train.shift_temperature). Whisper features only; about
 1 minute of encoding per condition. Run it as a module from the repository
 root (it reads the stages' artifacts).
 
@@ -21,6 +24,7 @@ train.use_augmented is on, of their noise, speed and reverberation copies):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -28,10 +32,12 @@ import pandas as pd
 
 from aurora.audio import resample
 from aurora.augment import Recipe, apply_recipe
+from aurora.calibration import calibrated, input_shift
 from aurora.config import load_params
 from aurora.crossval import prepare_fold, train_on
 from aurora.features.build import load_prepared
-from aurora.metrics import classification_metrics
+from aurora.inference.output import HIGH
+from aurora.metrics import classification_metrics, confident_accuracy, expected_calibration_error
 from aurora.models.predict import predict_logits
 from aurora.whisper.embed import WhisperEmbedder
 from stages._inputs import read_corpus, read_splits
@@ -78,11 +84,18 @@ def main() -> None:
                   "telephone 8 kHz": lambda i, y: telephone(y, rate),
                   f"reverb RT60 {args.rt60:g} s": reverberant,
                   **{f"gain {db:+g} dB": gained(db) for db in gains}}
-    truth, predicted = [], {name: [] for name in conditions}
+    truth = []
+    probs = {name: {"one T": [], "T·shift": []} for name in conditions}
+    shifts = {name: [] for name in conditions}
     n_classes = len(labels)
     for fold in folds:
         data = prepare_fold(corpus, corpus.stats, fold, cfg)
-        fitted = train_on(data, corpus.stats.shape[1], n_classes, cfg)
+        # The same network twice (the temperature does not change the fit): T fitted on the
+        # validation actors as one scalar, and fitted for shift-scaled temperatures.
+        plain = train_on(data, corpus.stats.shape[1], n_classes,
+                         dataclasses.replace(cfg, shift_temperature=False))
+        fitted = train_on(data, corpus.stats.shape[1], n_classes,
+                          dataclasses.replace(cfg, shift_temperature=True))
         clips = [load_prepared(raw_dir / paths[c], params.features, params.audio,
                                trim=params.whisper.trim_silence, margin_s=params.whisper.trim_margin_s)
                  for c in corpus.meta.clip_id.iloc[data.test_index]]
@@ -90,18 +103,29 @@ def main() -> None:
         for name, degrade in conditions.items():
             x = (data.x_test if degrade is None  # clean: the cached embeddings the train stage uses
                  else data.moments.apply(embedder.embed([degrade(i, y) for i, y in enumerate(clips)])))
-            predicted[name].append(predict_logits(fitted.network, x, cfg.max_frames).argmax(axis=1))
+            logits, shift = predict_logits(fitted.network, x, cfg.max_frames), input_shift(x)
+            probs[name]["one T"].append(calibrated(logits, plain.temperature))
+            probs[name]["T·shift"].append(calibrated(logits, fitted.temperature, shift))
+            shifts[name].append(shift)
         print(f"{fold.name}: {len(clips)} held-out clips", flush=True)
     y_true = np.concatenate(truth)
     augmented = (f"{params.augment.effective_copies} augmented copies per clip" if cfg.use_augmented
                  else "no augmentation")
     print(f"\n{cfg.model} on {cfg.features}, {augmented}; {len(folds)}-fold actor CV, lone-file")
     print(f"{'condition':<18} accuracy  macro-F1  share of predictions ({', '.join(labels.classes)})")
-    for name, parts in predicted.items():
-        y_pred = np.concatenate(parts)
+    for name, by_t in probs.items():
+        y_pred = np.concatenate(by_t["one T"]).argmax(axis=1)
         m = classification_metrics(y_true, y_pred, list(labels.classes))
         shares = " ".join(f"{s:.2f}" for s in np.bincount(y_pred, minlength=n_classes) / len(y_pred))
         print(f"{name:<18} {m['accuracy']:8.3f}  {m['macro_f1']:8.3f}  {shares}")
+    print(f"\n{'condition':<18} median shift  ECE one T -> T·shift  high band (>= {HIGH:g}): clips, right")
+    for name, by_t in probs.items():
+        ece = {k: expected_calibration_error(np.concatenate(v), y_true) for k, v in by_t.items()}
+        band = {k: confident_accuracy(np.concatenate(v), y_true, HIGH) for k, v in by_t.items()}
+        bands = " -> ".join(f"{b['clips']}, " + ("-" if b["accuracy"] is None else f"{b['accuracy']:.0%}")
+                            for b in band.values())
+        print(f"{name:<18} {np.median(np.concatenate(shifts[name])):12.2f}  "
+              f"{ece['one T']:9.3f} -> {ece['T·shift']:.3f}  {bands}")
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ from aurora.atomic import write_atomic, write_json
 from aurora.calibration import softmax
 from aurora.config import load_params
 from aurora.group import summarize_group_eval
+from aurora.inference.output import HIGH
 from aurora.metrics import (
     HEADLINE,
     classification_metrics,
+    confident_accuracy,
     expected_calibration_error,
     mean_std,
     summarize,
@@ -62,6 +64,8 @@ def main() -> None:
             "summary": summarize(per_fold, classes), "pooled": pooled,
             "ece": expected_calibration_error(cv[prob_columns].to_numpy(), cv.label.to_numpy()),
             "ece_uncalibrated": expected_calibration_error(raw, cv.label.to_numpy()),
+            "high_band": confident_accuracy(cv[prob_columns].to_numpy(), cv.label.to_numpy(), HIGH),
+            "input_shift": crosscorpus.shift_summary(cv["shift"]) if "shift" in cv else None,
             "predictions": cv}
     primary = modes[params.train.speaker_norm]
     test_preds = preds[preds.scope == "test"]
@@ -79,7 +83,8 @@ def main() -> None:
                         **{k: {"mean": round(v["mean"], 4), "std": round(v["std"], 4)}
                            for k, v in entry["summary"].items() if k in HEADLINE},
                         "ece": round(entry["ece"], 4),
-                        "ece_uncalibrated": round(entry["ece_uncalibrated"], 4)}
+                        "ece_uncalibrated": round(entry["ece_uncalibrated"], 4),
+                        "high_band": entry["high_band"], "input_shift": entry["input_shift"]}
     metrics["test"] = _headline(test) if test else None
     group_eval = pd.read_parquet(GROUP_EVAL)
     group = summarize_group_eval(group_eval, len(classes)) if len(group_eval) else {}
@@ -177,6 +182,8 @@ def _crosscorpus_html(cross: dict[str, dict], images: dict[str, bytes]) -> str:
             continue
         parts += [f"<h3>{report.html.escape(name)}: {summary['files']} files</h3>",
                   report.table_html(*crosscorpus.mode_table(summary)),
+                  f"<p>Input shift (mean squared standardised input; 1 on average over the training "
+                  f"clips): median, share above 1: {_shift(summary.get('input_shift'))}.</p>",
                   "<p>Share of each predicted emotion (mean over speakers):</p>",
                   report.table_html(*crosscorpus.shares_table(summary)),
                   "<p>Per speaker, lone-file:</p>",
@@ -185,13 +192,22 @@ def _crosscorpus_html(cross: dict[str, dict], images: dict[str, bytes]) -> str:
     return "".join(parts)
 
 
+def _high_band(band: dict) -> str:
+    return f"{band['clips']}, " + ("-" if band["accuracy"] is None else f"{band['accuracy']:.0%}")
+
+
+def _shift(shift: dict | None) -> str:
+    return "-" if not shift else f"{shift['median']:.2f}, {shift['above_1']:.0%}"
+
+
 def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, cross) -> str:
     summary_rows = [[mode_name(k), mean_std(v["summary"]["accuracy"]), mean_std(v["summary"]["macro_f1"]),
                      mean_std(v["summary"]["weighted_f1"]), mean_std(v["summary"]["uar"]),
                      mean_std(v["summary"]["min_class_recall"]),
-                     f"{v['ece_uncalibrated']:.3f} → {v['ece']:.3f}"] for k, v in modes.items()]
+                     f"{v['ece_uncalibrated']:.3f} → {v['ece']:.3f}", _high_band(v["high_band"]),
+                     _shift(v["input_shift"])] for k, v in modes.items()]
     if test:
-        summary_rows.append(["test actors", *(f"{test[k]:.3f}" for k in HEADLINE), ""])
+        summary_rows.append(["test actors", *(f"{test[k]:.3f}" for k in HEADLINE), "", "", ""])
     note = (f"<p class=note>{metrics['note']}</p>" if "note" in metrics else "")
     folds_table = report.table_html(["mode", "fold", *HEADLINE],
                                     [[r["mode"], r["fold"], *(f"{r[k]:.3f}" for k in HEADLINE)]
@@ -203,7 +219,8 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, 
     sections = [
         ("Summary", note + report.table_html(
             ["", "accuracy", "macro-F1", "weighted-F1", "UAR", "min class recall",
-             "ECE raw → temperature-scaled"], summary_rows)
+             "ECE raw → temperature-scaled", "high band (≥ 0.70): clips, right",
+             "input shift: median, share > 1"], summary_rows)
          + f"<p>Model <code>{params.train.model}</code>; {len(splits['folds'])}-fold leave-actors-out "
            "cross-validation, mean ± std over folds.</p>"),
         ("Confusion matrix", f"<img alt='confusion matrix' src='{report.data_uri(images['confusion'])}'>"

@@ -41,11 +41,12 @@ def test_bad_uploads_are_messages(tmp_path, clip_writer):
 
 
 def test_batch_page_reads_predictions_and_rejects_other_csvs():
-    good = (b'path,status,error,duration_s,emotion,confidence,confidence_band,prob_sad\n'
-            b'"a, b.wav",ok,,1.5,sad,0.9,high,0.9\nx.wav,error,empty file (0 bytes),,,,,\n')
+    good = (b'path,status,error,duration_s,emotion,confidence,confidence_band,prob_sad,shift\n'
+            b'"a, b.wav",ok,,1.5,sad,0.9,high,0.9,1.732\nx.wav,error,empty file (0 bytes),,,,,,\n')
     frame = read_predictions(good)
     assert list(frame.path) == ["a, b.wav", "x.wav"]
     assert frame.confidence.iloc[0] == 0.9 and np.isnan(frame.confidence.iloc[1])
+    assert frame["shift"].iloc[0] == 1.732 and np.isnan(frame["shift"].iloc[1])
     with pytest.raises(ValueError, match="no confidence, confidence_band, emotion column"):
         read_predictions(b"path,status\nx.wav,ok\n")
 
@@ -115,6 +116,8 @@ def test_browser_uploads_a_real_clip_and_reads_the_prediction(browser, app_url, 
     assert badge.get_attribute("data-emotion") == classes[int(np.argmax(expected.probabilities))]
     confidence = float(np.max(expected.probabilities))
     assert f"{confidence:.0%}" in badge.text
+    shift = browser.find_element(By.ID, "aurora-shift")  # how unlike the training clips, as in the CSV
+    assert float(shift.get_attribute("data-shift")) == pytest.approx(expected.shift, abs=1e-3)
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid='stImage'] img, img")) >= 3  # figures
     screenshot = tmp_path / "analyse.png"
     browser.save_screenshot(str(screenshot))

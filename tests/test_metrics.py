@@ -53,3 +53,37 @@ def test_temperature_scaling_fixes_overconfidence_without_changing_predictions()
     after = expected_calibration_error(softmax(overconfident / t), y)
     assert after < before / 2
     np.testing.assert_array_equal(softmax(overconfident / t).argmax(1), overconfident.argmax(1))
+
+
+def test_input_shift_is_one_on_average_over_the_training_clips_and_grows_further_out():
+    from aurora.calibration import input_shift
+    from aurora.normalize import moments
+
+    rng = np.random.default_rng(1)
+    train = rng.normal(5.0, 2.0, (500, 40)) * rng.uniform(0.5, 3.0, 40)
+    m = moments(train, np.arange(len(train)))
+    assert input_shift(m.apply(train)).mean() == pytest.approx(1.0, rel=1e-3)
+    louder = m.apply(train * 1.5)  # the same clips, every input further from the training mean
+    assert np.median(input_shift(louder)) > 2 * np.median(input_shift(m.apply(train)))
+    sequences = [m.apply(train[:10]), m.apply(train[10:30])]  # sequence models: frames averaged
+    np.testing.assert_allclose(input_shift(sequences),
+                               [input_shift(s).mean() for s in sequences], rtol=1e-12)
+
+
+def test_shift_scaled_temperature_softens_only_outlying_clips_and_is_fitted_with_them():
+    from aurora.calibration import calibrated, fit_temperature
+
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 3, 4000)
+    clean = np.eye(3)[y] * 2.0 + rng.normal(0, 1.0, (4000, 3))
+    shift = rng.uniform(0.3, 4.0, 4000)
+    # Logits that grow with the shift, as a linear model's do on inputs further out.
+    grown = clean * np.maximum(1.0, shift)[:, None]
+    t = fit_temperature(grown, y, shift)
+    assert t == pytest.approx(fit_temperature(clean, y), rel=0.02)
+    one_t, scaled = calibrated(grown, fit_temperature(grown, y)), calibrated(grown, t, shift)
+    assert expected_calibration_error(scaled, y) < expected_calibration_error(one_t, y) / 2
+    np.testing.assert_array_equal(scaled.argmax(1), grown.argmax(1))
+    inside = shift <= 1
+    np.testing.assert_allclose(calibrated(grown, t, shift)[inside], calibrated(grown, t)[inside])
+    assert (calibrated(grown, t, shift).max(1)[~inside] < calibrated(grown, t).max(1)[~inside]).all()

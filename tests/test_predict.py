@@ -212,3 +212,44 @@ def test_the_csv_records_the_classes_decided_among_and_a_rerun_with_others_redoe
     other.close()
     assert not ResultStore(out, None, predictor.classes, predictor.model_id, ("neutral",)).is_done(
         path, result.sha256)
+
+
+@pytest.fixture(scope="module")
+def shift_predictor(tiny_model, tmp_path_factory):
+    """The tiny model with train.shift_temperature on (same network, same temperature)."""
+    import json
+    import shutil
+
+    directory = tmp_path_factory.mktemp("shift-model") / "model"
+    shutil.copytree(tiny_model, directory)
+    config = json.loads((directory / "config.json").read_text())
+    config["train"]["shift_temperature"] = True
+    (directory / "config.json").write_text(json.dumps(config))
+    return Predictor(directory)
+
+
+def test_clips_unlike_the_training_data_get_a_larger_shift_and_less_confidence(predictor, shift_predictor,
+                                                                              tmp_path):
+    like = [write_clip(tmp_path / f"like{i}.wav", f0=f, seed=40 + i) for i, f in enumerate((LOW_F0, HIGH_F0))]
+    rng = np.random.default_rng(3)
+    unlike = tmp_path / "clicks.wav"  # sparse loud clicks over a hum: nothing like the training voices
+    y = 0.02 * np.sin(2 * np.pi * 50 * np.arange(32000) / 16000)
+    y[rng.integers(0, 32000, 60)] = 0.9
+    sf.write(unlike, y.astype(np.float32), 16000)
+    paths = [str(p) for p in [*like, unlike]]
+    plain, shifted = (classify_files(paths, p, PredictConfig()) for p in (predictor, shift_predictor))
+    assert all(r.ok and r.shift is not None for r in plain + shifted)
+    assert [r.shift for r in plain] == pytest.approx([r.shift for r in shifted])
+    assert plain[2].shift > 3 * max(plain[0].shift, plain[1].shift)
+    for a, b in zip(plain, shifted, strict=True):
+        assert a.probabilities.argmax() == b.probabilities.argmax()  # confidence changes, never the class
+        if a.shift <= 1:
+            np.testing.assert_allclose(a.probabilities, b.probabilities)
+    assert shifted[2].probabilities.max() < plain[2].probabilities.max()
+    out = tmp_path / "p.csv"
+    store = ResultStore(out, None, shift_predictor.classes, shift_predictor.model_id)
+    store.add(shifted)
+    store.finish([(r.path, r.sha256) for r in shifted])
+    with open(out, newline="") as f:
+        written = list(csv.DictReader(f))
+    assert [float(r["shift"]) for r in written] == pytest.approx([r.shift for r in shifted], abs=1e-3)

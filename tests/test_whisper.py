@@ -149,3 +149,16 @@ def test_with_level_normalisation_the_recording_gain_does_not_change_the_embeddi
     np.testing.assert_allclose(normalised[0], normalised[2], atol=2e-3, rtol=1e-3)
     raw = WhisperEmbedder(model_path, (2,)).embed([clip * g for g in gains])
     assert np.abs(raw[0] - raw[2]).max() > 100 * np.abs(normalised[0] - normalised[2]).max()
+
+
+def test_int8_embedding_of_a_clip_does_not_depend_on_its_batch_mates(model_path):
+    clip = voice_like(1.3, 16000, seed=7)
+    others = [voice_like(0.9, 16000, seed=20, f0=110.0), voice_like(2.2, 16000, seed=21, f0=260.0)]
+    embedder = WhisperEmbedder(model_path, (1, 2), quantize=True)
+    alone = embedder.embed([clip])[0]
+    in_batches = [embedder.embed([others[0], clip])[1], embedder.embed([clip, *others, clip * 0.5])[0]]
+    for embedded in in_batches:
+        np.testing.assert_allclose(embedded, alone, rtol=1e-6, atol=1e-6)
+    float32 = WhisperEmbedder(model_path, (1, 2)).embed([clip])[0]
+    cosine = alone @ float32 / np.linalg.norm(alone) / np.linalg.norm(float32)
+    assert 0.98 < cosine < 1.0  # quantised: close to float32, not equal to it

@@ -239,6 +239,8 @@ class TrainConfig:
     # logreg: once C is picked on the validation actors, refit on training + validation actors
     # (the temperature stays the one fitted on validation by the model that never saw them).
     refit_with_val: bool = False  # params.yaml turns it on
+    # Scale each clip's softmax temperature by max(1, its input shift) (aurora.calibration).
+    shift_temperature: bool = False  # params.yaml turns it on
     sequence_input: Literal["frames", "logmel", "both"] = "frames"
     max_frames: int = 320
     frame_pool: int = 3  # sequence models average every N frames first (N x cheaper)

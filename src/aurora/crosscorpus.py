@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aurora.calibration import restrict
+from aurora.calibration import input_shift, restrict
 from aurora.config import ConfigError, CorpusSource, PredictConfig
 from aurora.corpora import scan
 from aurora.inference.classify import by_folder, read_files
 from aurora.inference.output import HIGH
 from aurora.inference.predictor import Predictor
 from aurora.labels import LabelSpace
-from aurora.metrics import expected_calibration_error, mean_std
+from aurora.metrics import confident_accuracy, expected_calibration_error, mean_std
 
 
 def _stat(values: list[float]) -> dict:
@@ -62,7 +62,6 @@ def score_corpus(emotions: list[str], speakers: list[str], probs: np.ndarray, cl
     speakers_ = list(per_speaker.values())
     mean_shares = {c: round(float(np.mean([s["shares"][c] for s in speakers_])), 4) for c in classes}
     confidence = p.max(axis=1)
-    high = confidence >= HIGH
     confusion = np.zeros((len(shared), len(classes)), dtype=int)
     for truth, guess in zip(y, pred, strict=True):
         confusion[shared.index(classes[truth]), guess] += 1
@@ -77,8 +76,7 @@ def score_corpus(emotions: list[str], speakers: list[str], probs: np.ndarray, cl
         "accuracy": round(float((pred == y).mean()), 4),
         "ece": round(expected_calibration_error(p, y), 4),
         "mean_confidence": round(float(confidence.mean()), 4),
-        "high_band": {"clips": int(high.sum()),
-                      "accuracy": round(float((pred[high] == y[high]).mean()), 4) if high.any() else None},
+        "high_band": confident_accuracy(p, y, HIGH),
         "confusion": {"rows": shared, "columns": classes, "counts": confusion.tolist()},
         "per_speaker": per_speaker,
     }
@@ -133,6 +131,7 @@ def evaluate_corpus(name: str, directory: Path, source: CorpusSource, predictor:
             vectors.append(predictor.inputs([y for _, y in short]))
             usable += [result.path for result, _ in short]
     x = np.concatenate(vectors) if vectors else np.empty((0, 0), np.float32)
+    shifts = dict(zip(usable, input_shift(x), strict=True)) if len(usable) else {}
     shared = np.isin(classes, [e for _, e in truth.values() if e])
     decisions = {mode: {} for mode in MODES if mode == "lone-file" or predictor.group is not None}
     for label, allowed in (("", None), (", shared classes", shared)):
@@ -159,14 +158,24 @@ def evaluate_corpus(name: str, directory: Path, source: CorpusSource, predictor:
                 "mode": key, "path": [truth[p][0].path for p in scored],
                 "speaker": [truth[p][0].speaker for p in scored], "code": [truth[p][0].code for p in scored],
                 "emotion": [truth[p][1] for p in scored],
-                "predicted": np.array(classes)[probs.argmax(axis=1)], "confidence": probs.max(axis=1)}))
+                "predicted": np.array(classes)[probs.argmax(axis=1)], "confidence": probs.max(axis=1),
+                "shift": [shifts.get(p, np.nan) for p in scored]}))
     summary = {"corpus": name, "status": "evaluated" if modes else "skipped",
                "reader": source.reader, "files": len(files) + len(rejected),
                "labels": dict(source.labels), "unreadable_names": [vars(r) for r in rejected],
-               "unusable": unusable, "modes": modes}
+               "unusable": unusable, "modes": modes, "input_shift": shift_summary(list(shifts.values()))}
     if not modes:
         summary["note"] = f"no usable clip of an emotion this model knows in {directory}"
     return CorpusRun(summary, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
+
+
+def shift_summary(shifts) -> dict | None:
+    """Median input shift and the share of clips beyond 1, the training clips' mean (whose
+    confidence the shift-scaled temperature lowers)."""
+    shifts = np.asarray(shifts, dtype=np.float64)
+    if not len(shifts):
+        return None
+    return {"median": round(float(np.median(shifts)), 3), "above_1": round(float((shifts > 1).mean()), 3)}
 
 
 def headline(summary: dict) -> dict:
@@ -179,6 +188,8 @@ def headline(summary: dict) -> dict:
                      "recall": {c: v["mean"] for c, v in s["recall"].items()},
                      "largest_share": s["largest_share"], "ece": s["ece"], "high_band": s["high_band"],
                      "speakers": s["speakers"], "clips": s["clips"]}
+    if summary.get("input_shift"):
+        out["input_shift"] = summary["input_shift"]
     return out
 
 

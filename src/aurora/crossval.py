@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 
 from aurora.balance import smote_resample
-from aurora.calibration import fit_temperature, softmax
+from aurora.calibration import calibrated, fit_temperature, input_shift, softmax
 from aurora.config import TrainConfig
 from aurora.corpus import Corpus
 from aurora.group import GroupModel, class_means, skewed_folders, true_label_offsets
@@ -74,16 +74,20 @@ def prepare_fold(corpus: Corpus, examples: Examples, fold: Fold, cfg: TrainConfi
 
 
 def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
-             on_epoch: Callable[[dict], None] | None = None) -> Fitted:
+             on_epoch: Callable[[dict], None] | None = None, val_shift: np.ndarray | None = None) -> Fitted:
     """Fit on the training rows; early stopping, C and the temperature use the validation actors.
-    With train.refit_with_val, logistic regression is then refitted on training + validation rows."""
+    With train.refit_with_val, logistic regression is then refitted on training + validation rows.
+    With train.shift_temperature, T is fitted for the validation rows' input shifts (`val_shift`,
+    by default those of data.x_val)."""
     if cfg.model == "logreg":
         fitted = fit_logreg(data.x_train, data.y_train, data.x_val, data.y_val, n_classes, cfg)
     else:
         fitted = fit_network(data.x_train, data.y_train, data.x_val, data.y_val, n_inputs, n_classes,
                              cfg, on_epoch)
     val_logits = predict_logits(fitted.network, data.x_val, cfg.max_frames)
-    fitted.temperature = fit_temperature(val_logits, data.y_val)
+    if cfg.shift_temperature and val_shift is None:
+        val_shift = input_shift(data.x_val)
+    fitted.temperature = fit_temperature(val_logits, data.y_val, val_shift if cfg.shift_temperature else None)
     # The refit comes last: C and the temperature must come from a model that never saw the
     # validation rows, or the temperature would be fitted on the model's own training data.
     if cfg.model == "logreg" and cfg.refit_with_val and len(data.y_val):
@@ -95,13 +99,15 @@ def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
 
 
 def _prediction_rows(corpus: Corpus, index: np.ndarray, logits: np.ndarray, temperature: float,
-                     labels: LabelSpace, **fields) -> pd.DataFrame:
-    """One row per clip: calibrated probabilities, and the raw logits for auditing calibration."""
+                     shift: np.ndarray, shift_temperature: bool, labels: LabelSpace,
+                     **fields) -> pd.DataFrame:
+    """One row per clip: calibrated probabilities, the clip's input shift, and the raw logits for
+    auditing calibration."""
     meta = corpus.meta.iloc[index]
-    probs = softmax(logits / temperature)
+    probs = calibrated(logits, temperature, shift if shift_temperature else None)
     frame = pd.DataFrame({**fields, "clip_id": meta.clip_id.to_numpy(), "actor": meta.actor.to_numpy(),
                           "label": meta.label.to_numpy(), "pred": probs.argmax(axis=1),
-                          "temperature": np.float32(temperature)})
+                          "temperature": np.float32(temperature), "shift": shift.astype(np.float32)})
     for i, name in enumerate(labels.classes):
         frame[f"prob_{name}"] = probs[:, i].astype(np.float32)
     for i, name in enumerate(labels.classes):
@@ -161,7 +167,8 @@ def _run_job(job: Job) -> JobResult:
     predictions, acc = pd.DataFrame(), float("nan")
     if len(data.test_index):
         logits = predict_logits(fitted.network, data.x_test, cfg.max_frames)
-        predictions = _prediction_rows(corpus, data.test_index, logits, fitted.temperature, labels,
+        predictions = _prediction_rows(corpus, data.test_index, logits, fitted.temperature,
+                                       input_shift(data.x_test), cfg.shift_temperature, labels,
                                        scope=scope, fold="final" if job.final else job.fold.name,
                                        speaker_norm=job.speaker_norm)
         acc = float((logits.argmax(1) == corpus.meta.label.to_numpy()[data.test_index]).mean())
@@ -202,9 +209,10 @@ def fit_group(data: FoldData, actors: np.ndarray, n_inputs: int, n_classes: int,
     val_offsets = true_label_offsets(data.x_val, data.y_val, actors[data.val_index], means)
     corrected = dataclasses.replace(data, x_train=data.x_train - train_offsets,
                                     x_val=data.x_val - val_offsets)
-    fitted = train_on(corrected, n_inputs, n_classes, cfg)
+    # The group temperature is fitted for the shifts the clips have as recorded (GroupModel).
+    fitted = train_on(corrected, n_inputs, n_classes, cfg, val_shift=input_shift(data.x_val))
     return GroupModel(fitted.network, means, fitted.temperature, cfg.group_rounds, cfg.group_min_clips,
-                      cfg.group_min_entropy)
+                      cfg.group_min_entropy, cfg.shift_temperature)
 
 
 def _group_eval(corpus: Corpus, data: FoldData, logits: np.ndarray, temperature: float, group: GroupModel,

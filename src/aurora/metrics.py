@@ -65,6 +65,14 @@ def mean_std(stat: dict) -> str:
     return f"{stat['mean']:.3f} ± {stat['std']:.3f}"
 
 
+def confident_accuracy(probs: np.ndarray, y_true: np.ndarray, threshold: float) -> dict:
+    """How many predictions reach `threshold` confidence (the high band) and how many of those
+    are right (None when none do)."""
+    high = probs.max(axis=1) >= threshold
+    right = probs.argmax(axis=1)[high] == y_true[high]
+    return {"clips": int(high.sum()), "accuracy": round(float(right.mean()), 4) if high.any() else None}
+
+
 def expected_calibration_error(probs: np.ndarray, y_true: np.ndarray, bins: int = 15) -> float:
     """ECE with equal-width confidence bins (Guo et al., 2017)."""
     confidence = probs.max(axis=1)

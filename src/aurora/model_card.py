@@ -88,6 +88,10 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         "microphones and noise.",
         "- Probabilities are temperature-scaled softmax outputs (the temperature fitted on validation "
         "actors, before any refit); the evaluation report gives the expected calibration error "
-        "before and after.",
+        "before and after."
+        + (" Each clip's temperature is also multiplied by max(1, its input shift), the mean squared "
+           "standardised input (1 on average over the training clips): a recording unlike the training "
+           "data gets lower confidence. The CSV's `shift` column gives it per file."
+           if config.get("train", {}).get("shift_temperature") else ""),
     ]
     return "\n".join(lines) + "\n"

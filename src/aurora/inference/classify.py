@@ -29,6 +29,7 @@ class Segment:
     start_s: float
     end_s: float
     probabilities: np.ndarray | None  # None: silent, skipped
+    shift: float | None = None  # input shift (aurora.calibration.input_shift)
 
 
 @dataclass
@@ -37,6 +38,7 @@ class FileResult:
     sha256: str  # "" when the file could not be read
     duration_s: float | None = None
     probabilities: np.ndarray | None = None
+    shift: float | None = None  # how unlike the training clips (aurora.calibration.input_shift)
     error: str = ""
     segments: list[Segment] = field(default_factory=list)
     mode: str = "lone-file"  # or "group", or why a group kept its lone-file predictions
@@ -66,19 +68,20 @@ SILENT = "silent (no 25 ms stretch louder than {:g} dBFS)"
 
 def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predictor,
                       allowed: np.ndarray | None) -> None:
-    """A long file: every window a segment; the file is their speech-duration-weighted mean."""
-    total, weight = np.zeros(len(predictor.classes)), 0.0
+    """A long file: every window a segment; the file's probabilities and shift are their
+    speech-duration-weighted means."""
+    total, shifted, weight = np.zeros(len(predictor.classes)), 0.0, 0.0
     pending: list[tuple[Segment, np.ndarray]] = []
 
     def flush() -> None:
-        nonlocal total, weight
+        nonlocal total, shifted, weight
         if not pending:
             return
-        probs = predictor.probabilities([y for _, y in pending], allowed)
-        for (segment, y), p in zip(pending, probs, strict=True):
-            segment.probabilities = p
+        probs, shifts = predictor.assess([y for _, y in pending], allowed)
+        for (segment, y), p, d in zip(pending, probs, shifts, strict=True):
+            segment.probabilities, segment.shift = p, float(d)
             speech_s = predictor.speech_seconds(y)
-            total, weight = total + speech_s * p, weight + speech_s
+            total, shifted, weight = total + speech_s * p, shifted + speech_s * d, weight + speech_s
         pending.clear()
 
     for window in reader:
@@ -92,7 +95,7 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
     if weight == 0:
         result.error = SILENT.format(reader.silence_dbfs)
     else:
-        result.probabilities = total / weight
+        result.probabilities, result.shift = total / weight, float(shifted / weight)
 
 
 def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig,
@@ -131,13 +134,13 @@ def _classify_groups(short: list[tuple[FileResult, np.ndarray]], predictor: Pred
                      allowed: np.ndarray | None) -> None:
     for members in by_folder(short, lambda item: item[0].path).values():
         try:
-            probs, mode = predictor.group_probabilities([y for _, y in members], allowed)
+            probs, mode, shifts = predictor.group_probabilities([y for _, y in members], allowed)
         except Exception as exc:
             for result, _ in members:
                 result.error = f"model failed: {_describe(exc)}"
             continue
-        for (result, _), p in zip(members, probs, strict=True):
-            result.probabilities, result.mode = p, mode
+        for (result, _), p, d in zip(members, probs, shifts, strict=True):
+            result.probabilities, result.mode, result.shift = p, mode, float(d)
 
 
 Waiting = list[tuple[FileResult, np.ndarray]]  # short files read, awaiting a decision
@@ -174,15 +177,18 @@ def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
         _classify_groups(short, predictor, allowed)
     elif short:
         try:
-            probs = predictor.probabilities([y for _, y in short], allowed)
+            probs, shifts = predictor.assess([y for _, y in short], allowed)
         except Exception:  # find the file that breaks the batch; the others still get results
-            probs = []
+            probs, shifts = [], []
             for result, y in short:
                 try:
-                    probs.append(predictor.probabilities([y], allowed)[0])
+                    p, d = predictor.assess([y], allowed)
+                    probs.append(p[0])
+                    shifts.append(d[0])
                 except Exception as exc:
                     result.error = f"model failed: {_describe(exc)}"
                     probs.append(None)
-        for (result, _), p in zip(short, probs, strict=True):
-            result.probabilities = p
+                    shifts.append(None)
+        for (result, _), p, d in zip(short, probs, shifts, strict=True):
+            result.probabilities, result.shift = p, None if d is None else float(d)
     return results

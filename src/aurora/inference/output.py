@@ -37,12 +37,12 @@ def confidence_band(confidence: float) -> str:
 
 def file_columns(classes: list[str]) -> list[str]:
     return ["path", "status", "error", "duration_s", "emotion", "confidence", "confidence_band",
-            *[f"prob_{c}" for c in classes], "mode", "classes", "model_id", "sha256", "timestamp"]
+            *[f"prob_{c}" for c in classes], "shift", "mode", "classes", "model_id", "sha256", "timestamp"]
 
 
 def segment_columns(classes: list[str]) -> list[str]:
     return ["path", "segment", "start_s", "end_s", "status", "emotion", "confidence", "confidence_band",
-            *[f"prob_{c}" for c in classes], "model_id"]
+            *[f"prob_{c}" for c in classes], "shift", "model_id"]
 
 
 def _prediction(probs: np.ndarray | None, classes: list[str]) -> dict:
@@ -54,6 +54,10 @@ def _prediction(probs: np.ndarray | None, classes: list[str]) -> dict:
             **{f"prob_{c}": round(float(p), 6) for c, p in zip(classes, probs, strict=True)}}
 
 
+def _rounded(value: float | None) -> float | str:
+    return "" if value is None else round(value, 3)
+
+
 def result_rows(result: FileResult, classes: list[str], model_id: str,
                 decision: str = "") -> tuple[dict, list[dict]]:
     """(the file's row, its segment rows) for one classified file; `decision`: the classes it was
@@ -62,13 +66,15 @@ def result_rows(result: FileResult, classes: list[str], model_id: str,
     row = {"path": result.path, "status": "ok" if result.ok else "error", "error": result.error,
            "duration_s": "" if result.duration_s is None else round(result.duration_s, 3),
            **_prediction(result.probabilities if result.ok else None, classes),
+           "shift": _rounded(result.shift if result.ok else None),
            "mode": result.mode if result.ok else "", "classes": decision or ",".join(classes),
            "model_id": model_id, "sha256": result.sha256,
            "timestamp": now}
     segments = [{"path": result.path, "segment": i,
                  "start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3),
                  "status": "ok" if s.probabilities is not None else "silent",
-                 **_prediction(s.probabilities, classes), "model_id": model_id}
+                 **_prediction(s.probabilities, classes), "shift": _rounded(s.shift),
+                 "model_id": model_id}
                 for i, s in enumerate(result.segments)]
     return row, segments
 

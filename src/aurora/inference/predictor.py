@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aurora.calibration import restrict, softmax
+from aurora.calibration import calibrated, input_shift, restrict
 from aurora.config import (
     SEQUENCE_MODELS,
     AudioConfig,
@@ -59,6 +59,8 @@ class Predictor:
         self.classes: list[str] = list(config["classes"])
         self.model_id = bundle_id(model_dir, config["model"])
         self.temperature = float(config.get("temperature", 1.0))
+        # Bundles from before train.shift_temperature used one temperature for every clip.
+        self.shift_temperature = bool(config["train"].get("shift_temperature", False))
         self.moments = Moments.from_dict(config["normalisation"])
         self.input_names: list[str] = list(config["input_names"])
         self.is_sequence_model = config["model"] in SEQUENCE_MODELS
@@ -138,15 +140,24 @@ class Predictor:
         return predict_logits(self.network, self.inputs(waves), self.max_frames)
 
     def lone_probabilities(self, inputs) -> np.ndarray:
-        """Calibrated probabilities (temperature-scaled softmax) for standardised inputs."""
-        return softmax(predict_logits(self.network, inputs, self.max_frames) / self.temperature)
+        """Calibrated probabilities for standardised inputs: the softmax at the validation-fitted
+        temperature, scaled per clip by max(1, input shift) when the model was trained so."""
+        logits = predict_logits(self.network, inputs, self.max_frames)
+        return calibrated(logits, self.temperature, input_shift(inputs) if self.shift_temperature else None)
+
+    def assess(self, waves: Sequence[np.ndarray],
+               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(calibrated class probabilities, input shift), one row / value per waveform; with
+        `allowed` (a mask over `classes`), probabilities renormalised over those classes only. The
+        shift (aurora.calibration.input_shift) says how unlike the training clips a clip is."""
+        if not len(waves):
+            return np.empty((0, len(self.classes))), np.empty(0)
+        x = self.inputs(waves)
+        return restrict(self.lone_probabilities(x), allowed).astype(np.float64), input_shift(x)
 
     def probabilities(self, waves: Sequence[np.ndarray], allowed: np.ndarray | None = None) -> np.ndarray:
-        """Calibrated class probabilities, one row per waveform; with `allowed` (a mask over
-        `classes`), renormalised over those classes only."""
-        if not len(waves):
-            return np.empty((0, len(self.classes)))
-        return restrict(self.lone_probabilities(self.inputs(waves)), allowed).astype(np.float64)
+        """Calibrated class probabilities, one row per waveform (see `assess`)."""
+        return self.assess(waves, allowed)[0]
 
     def class_mask(self, names: Sequence[str]) -> np.ndarray | None:
         """A mask over `classes` for the user's label set (None: every class)."""
@@ -161,10 +172,12 @@ class Predictor:
         return np.isin(self.classes, list(names))
 
     def group_probabilities(self, waves: Sequence[np.ndarray],
-                            allowed: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+                            allowed: np.ndarray | None = None) -> tuple[np.ndarray, str, np.ndarray]:
         """Probabilities for the clips of one group (a folder: one speaker, unlabelled), adapted to
-        the group by its own clips; and "group" or why it kept the lone-file predictions."""
-        return self.adapt(self.inputs(waves), allowed)
+        the group by its own clips; "group" or why it kept the lone-file predictions; and each
+        clip's input shift (before the adaptation: how unlike the training clips it is)."""
+        x = self.inputs(waves)
+        return *self.adapt(x, allowed), input_shift(x)
 
     def adapt(self, x: np.ndarray, allowed: np.ndarray | None = None) -> tuple[np.ndarray, str]:
         """Group mode on one group's standardised utterance vectors (see `group_probabilities`)."""

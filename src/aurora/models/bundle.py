@@ -46,7 +46,8 @@ def save_bundle(directory: Path, network: nn.Module, config: dict, group: GroupM
         _save_weights(directory / GROUP_WEIGHTS, group.network)
         config = {**config, "group": {"means": group.means.tolist(), "temperature": group.temperature,
                                       "rounds": group.rounds, "min_clips": group.min_clips,
-                                      "min_entropy": group.min_entropy}}
+                                      "min_entropy": group.min_entropy,
+                                      "shift_temperature": group.shift_temperature}}
     else:  # an empty state dict: the file always exists, so the pipeline can declare it
         buffer = io.BytesIO()
         torch.save({}, buffer)
@@ -63,7 +64,7 @@ def load_group(directory: Path, config: dict) -> GroupModel | None:
     # policy, not something trained, so they get today's default.
     return GroupModel(_network(config, directory / GROUP_WEIGHTS), np.asarray(spec["means"], np.float32),
                       spec["temperature"], spec["rounds"], spec["min_clips"],
-                      spec.get("min_entropy", GroupModel.min_entropy))
+                      spec.get("min_entropy", GroupModel.min_entropy), spec.get("shift_temperature", False))
 
 
 def load_bundle(directory: Path) -> tuple[nn.Module, dict]:

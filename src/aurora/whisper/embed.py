@@ -3,7 +3,12 @@
 Each clip is encoded at its own length (an even number of mel frames, at
 most 30 s), clips of similar length are batched together, and every chosen
 block's hidden states are pooled into mean and std over the clip's frames.
-Linear layers can be int8-quantised dynamically for speed.
+
+Linear layers can be int8-quantised dynamically for speed. Dynamic
+quantisation takes one activation scale per call, over every row of the
+batch, so a batched clip's embedding would depend on its batch-mates (and
+their padding); a quantised embedder therefore encodes each clip on its own,
+and a clip's embedding is a function of that clip alone.
 
 Whisper's log-mel input is not level-invariant: the same clip played 20 dB
 louder moves every mel value by the same amount, and a model trained on
@@ -43,6 +48,7 @@ class WhisperEmbedder:
                 warnings.simplefilter("ignore", UserWarning)
                 encoder = torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8)
         self.encoder = encoder.eval()
+        self.quantized = quantize
         self.blocks = tuple(blocks)
         self.batch_frames = batch_frames  # mel frames per batch (padded), bounds memory
         self.level_dbfs = level_dbfs  # None: clips are encoded at their recorded level
@@ -74,7 +80,8 @@ class WhisperEmbedder:
         start = 0
         while start < len(order):
             stop = start + 1
-            while stop < len(order) and mels[order[stop]].shape[1] * (stop - start + 1) <= self.batch_frames:
+            while (not self.quantized and stop < len(order)  # int8: one clip per call (module docstring)
+                   and mels[order[stop]].shape[1] * (stop - start + 1) <= self.batch_frames):
                 stop += 1
             index = order[start:stop]
             longest = max(mels[i].shape[1] for i in index)
