@@ -6,7 +6,7 @@ from pathlib import PurePath
 
 import pytest
 
-from aurora.corpora import emodb_name, ravdess_name, scan
+from aurora.corpora import crema_d_name, emodb_name, ravdess_name, savee_name, scan, tess_name
 from aurora.ravdess import FilenameError
 
 
@@ -16,6 +16,21 @@ def test_emodb_names_give_speaker_and_emotion_letter():
     for bad in ("03a01Wa_copy.wav", "3a01Wa.wav", "03a01wa.wav", "notes.wav"):
         with pytest.raises(FilenameError, match="Emo-DB"):
             emodb_name(PurePath(bad))
+
+
+def test_crema_d_tess_and_savee_names_give_speaker_and_label_code():
+    assert crema_d_name(PurePath("AudioWAV/1001_DFA_ANG_XX.wav")) == ("1001", "ANG")
+    assert crema_d_name(PurePath("1091_IEO_SAD_HI.wav")) == ("1091", "SAD")
+    assert tess_name(PurePath("OAF_angry/OAF_back_angry.wav")) == ("OAF", "angry")
+    assert tess_name(PurePath("YAF_pleasant_surprised/YAF_bite_ps.wav")) == ("YAF", "ps")
+    assert savee_name(PurePath("DC_sa03.wav")) == ("DC", "sa")
+    assert savee_name(PurePath("AudioData/JK/su15.wav")) == ("JK", "su")
+    assert savee_name(PurePath("KL_n30.wav")) == ("KL", "n")
+    for reader, bad in ((crema_d_name, "1001_DFA_ANG_ZZ.wav"), (crema_d_name, "101_DFA_ANG_XX.wav"),
+                        (tess_name, "OAF_back.wav"), (savee_name, "DC_x01.wav"),
+                        (savee_name, "audio/a01.wav")):  # no speaker initials anywhere
+        with pytest.raises(FilenameError, match="clip name"):
+            reader(PurePath(bad))
 
 
 def test_ravdess_names_give_actor_and_emotion_code_speech_only():

@@ -54,7 +54,52 @@ def emodb_name(path: PurePath) -> tuple[str, str]:
     return match.group(1), match.group(3)
 
 
-READERS: dict[str, Callable[[PurePath], tuple[str, str]]] = {"ravdess": ravdess_name, "emodb": emodb_name}
+_CREMA_D = re.compile(r"^(\d{4})_([A-Z]{3})_([A-Z]{3})_(LO|MD|HI|XX)$")
+
+
+def crema_d_name(path: PurePath) -> tuple[str, str]:
+    """CREMA-D's ``1001_DFA_ANG_XX.wav``: actor, sentence, emotion, intensity (LO/MD/HI/XX)
+    -> speaker "1001", code "ANG"."""
+    stem = path.name.split(".", 1)[0]
+    match = _CREMA_D.match(stem)
+    if match is None:
+        raise FilenameError(f"{stem!r} is not a CREMA-D clip name (expected actor, sentence, emotion "
+                            "and intensity, like 1001_DFA_ANG_XX)")
+    return match.group(1), match.group(3)
+
+
+_TESS = re.compile(r"^([A-Za-z]{2,3})_([A-Za-z]+)_([A-Za-z]+)$")
+
+
+def tess_name(path: PurePath) -> tuple[str, str]:
+    """TESS's ``OAF_back_angry.wav`` (folders like ``OAF_angry/``): speaker, word, emotion word
+    -> speaker "OAF", code "angry" (``ps`` = pleasant surprise)."""
+    stem = path.name.split(".", 1)[0]
+    match = _TESS.match(stem)
+    if match is None:
+        raise FilenameError(f"{stem!r} is not a TESS clip name (expected speaker, word and emotion, "
+                            "like OAF_back_angry)")
+    return match.group(1).upper(), match.group(3).lower()
+
+
+_SAVEE = re.compile(r"^(?:([A-Z]{2})_)?(sa|su|[adfhn])(\d{2})$")
+
+
+def savee_name(path: PurePath) -> tuple[str, str]:
+    """SAVEE's ``DC_a01.wav``, or ``DC/a01.wav`` as in its AudioData folder: speaker initials,
+    emotion code (``sa`` sad and ``su`` surprise before the single letters) and number -> "DC", "a"."""
+    stem = path.name.split(".", 1)[0]
+    match = _SAVEE.match(stem)
+    speaker = (match.group(1) or path.parent.name) if match else ""
+    if match is None or not re.fullmatch(r"[A-Z]{2}", speaker):
+        raise FilenameError(f"{str(path)!r} is not a SAVEE clip name (expected speaker initials, emotion "
+                            "code and number, like DC_a01 or DC/a01)")
+    return speaker, match.group(2)
+
+
+READERS: dict[str, Callable[[PurePath], tuple[str, str]]] = {
+    "ravdess": ravdess_name, "emodb": emodb_name, "crema_d": crema_d_name, "tess": tess_name,
+    "savee": savee_name}
 
 
 def scan(directory: Path, reader: str,
