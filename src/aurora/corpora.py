@@ -40,17 +40,23 @@ def ravdess_name(path: PurePath) -> tuple[str, str]:
     return f"{clip.actor:02d}", f"{clip.emotion_code:02d}"
 
 
+def _match(pattern: re.Pattern, path: PurePath, expected: str) -> re.Match:
+    """The file name's stem matched against `pattern`, or a FilenameError saying what was expected."""
+    stem = path.name.split(".", 1)[0]
+    match = pattern.match(stem)
+    if match is None:
+        raise FilenameError(f"{stem!r} is not {expected}")
+    return match
+
+
 _EMODB = re.compile(r"^(\d{2})([a-z]\d{2})([A-Z])([a-z])$")
 
 
 def emodb_name(path: PurePath) -> tuple[str, str]:
     """Emo-DB's ``03a01Wa.wav``: speaker (2 digits), text code (3), emotion letter, version
     letter -> speaker "03", code "W"."""
-    stem = path.name.split(".", 1)[0]
-    match = _EMODB.match(stem)
-    if match is None:
-        raise FilenameError(f"{stem!r} is not an Emo-DB clip name (expected speaker, text, emotion "
-                            "letter and version, like 03a01Wa)")
+    match = _match(_EMODB, path, "an Emo-DB clip name (expected speaker, text, emotion letter and "
+                   "version, like 03a01Wa)")
     return match.group(1), match.group(3)
 
 
@@ -60,11 +66,8 @@ _CREMA_D = re.compile(r"^(\d{4})_([A-Z]{3})_([A-Z]{3})_(LO|MD|HI|XX)$")
 def crema_d_name(path: PurePath) -> tuple[str, str]:
     """CREMA-D's ``1001_DFA_ANG_XX.wav``: actor, sentence, emotion, intensity (LO/MD/HI/XX)
     -> speaker "1001", code "ANG"."""
-    stem = path.name.split(".", 1)[0]
-    match = _CREMA_D.match(stem)
-    if match is None:
-        raise FilenameError(f"{stem!r} is not a CREMA-D clip name (expected actor, sentence, emotion "
-                            "and intensity, like 1001_DFA_ANG_XX)")
+    match = _match(_CREMA_D, path, "a CREMA-D clip name (expected actor, sentence, emotion and "
+                   "intensity, like 1001_DFA_ANG_XX)")
     return match.group(1), match.group(3)
 
 
@@ -74,11 +77,8 @@ _TESS = re.compile(r"^([A-Za-z]{2,3})_([A-Za-z]+)_([A-Za-z]+)$")
 def tess_name(path: PurePath) -> tuple[str, str]:
     """TESS's ``OAF_back_angry.wav`` (folders like ``OAF_angry/``): speaker, word, emotion word
     -> speaker "OAF", code "angry" (``ps`` = pleasant surprise)."""
-    stem = path.name.split(".", 1)[0]
-    match = _TESS.match(stem)
-    if match is None:
-        raise FilenameError(f"{stem!r} is not a TESS clip name (expected speaker, word and emotion, "
-                            "like OAF_back_angry)")
+    match = _match(_TESS, path, "a TESS clip name (expected speaker, word and emotion, like "
+                   "OAF_back_angry)")
     return match.group(1).upper(), match.group(3).lower()
 
 
