@@ -65,7 +65,7 @@ def main() -> None:
             "ece": expected_calibration_error(cv[prob_columns].to_numpy(), cv.label.to_numpy()),
             "ece_uncalibrated": expected_calibration_error(raw, cv.label.to_numpy()),
             "high_band": confident_accuracy(cv[prob_columns].to_numpy(), cv.label.to_numpy(), HIGH),
-            "input_shift": crosscorpus.shift_summary(cv["shift"]) if "shift" in cv else None,
+            "input_shift": crosscorpus.shift_summary(cv["shift"]),
             "predictions": cv}
     primary = modes[params.train.speaker_norm]
     test_preds = preds[preds.scope == "test"]

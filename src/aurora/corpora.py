@@ -88,12 +88,11 @@ _SAVEE = re.compile(r"^(?:([A-Z]{2})_)?(sa|su|[adfhn])(\d{2})$")
 def savee_name(path: PurePath) -> tuple[str, str]:
     """SAVEE's ``DC_a01.wav``, or ``DC/a01.wav`` as in its AudioData folder: speaker initials,
     emotion code (``sa`` sad and ``su`` surprise before the single letters) and number -> "DC", "a"."""
-    stem = path.name.split(".", 1)[0]
-    match = _SAVEE.match(stem)
-    speaker = (match.group(1) or path.parent.name) if match else ""
-    if match is None or not re.fullmatch(r"[A-Z]{2}", speaker):
-        raise FilenameError(f"{str(path)!r} is not a SAVEE clip name (expected speaker initials, emotion "
-                            "code and number, like DC_a01 or DC/a01)")
+    expected = "a SAVEE clip name (expected speaker initials, emotion code and number, like DC_a01 or DC/a01)"
+    match = _match(_SAVEE, path, expected)
+    speaker = match.group(1) or path.parent.name
+    if not re.fullmatch(r"[A-Z]{2}", speaker):
+        raise FilenameError(f"{str(path)!r} is not {expected}: no speaker initials in its name or folder")
     return speaker, match.group(2)
 
 
