@@ -37,11 +37,13 @@ from aurora.config import load_params
 from aurora.crossval import prepare_fold, train_on
 from aurora.features.build import load_prepared
 from aurora.inference.output import HIGH
+from aurora.manifest import located, usable
 from aurora.metrics import classification_metrics, confident_accuracy, expected_calibration_error
 from aurora.models.predict import predict_logits
 from aurora.whisper.embed import WhisperEmbedder
 from stages._inputs import read_corpus, read_splits
 from stages.ingest import MANIFEST
+from stages.train_corpora import corpus_roots
 
 
 def telephone(y: np.ndarray, rate: int) -> np.ndarray:
@@ -66,8 +68,8 @@ def main() -> None:
                          f"(params.yaml has train.model={cfg.model}, train.features={cfg.features})")
     folds, _ = read_splits()
     corpus = read_corpus(params, sequences=False)
-    paths = pd.read_parquet(MANIFEST).set_index("clip_id").path
-    raw_dir, rate = Path(params.data.raw_dir), params.audio.sample_rate
+    paths = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params)).set_index("clip_id").path
+    rate = params.audio.sample_rate
     embedder = WhisperEmbedder.from_config(params.whisper)
 
     def noisy(i: int, y: np.ndarray) -> np.ndarray:
@@ -96,7 +98,7 @@ def main() -> None:
                          dataclasses.replace(cfg, shift_temperature=False))
         fitted = train_on(data, corpus.stats.shape[1], n_classes,
                           dataclasses.replace(cfg, shift_temperature=True))
-        clips = [load_prepared(raw_dir / paths[c], params.features, params.audio,
+        clips = [load_prepared(Path(paths[c]), params.features, params.audio,
                                trim=params.whisper.trim_silence, margin_s=params.whisper.trim_margin_s)
                  for c in corpus.meta.clip_id.iloc[data.test_index]]
         truth.append(corpus.meta.label.to_numpy()[data.test_index])

@@ -31,6 +31,11 @@ def read_splits() -> tuple[list[Fold], Fold]:
     return [Fold.from_dict(f) for f in splits["folds"]], Fold.from_dict(splits["final"])
 
 
+def read_loco_splits() -> list[Fold]:
+    """The leave-one-corpus-out splits (none with one corpus)."""
+    return [Fold.from_dict(f) for f in json.loads(SPLITS.read_text()).get("leave_one_corpus_out", [])]
+
+
 def read_corpus(params: Params, *, sequences: bool) -> Corpus:
     train = params.train
     originals, copies = FEATURE_SETS[train.features]

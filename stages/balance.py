@@ -37,16 +37,16 @@ def main() -> None:
     report = {"classes": list(labels.classes), "folds": []}
     for fold in [*folds, final]:
         train, val, test = corpus.fold_rows(fold, augmented=params.train.use_augmented)
-        train_actors = set(meta.actor.iloc[train])
-        if train_actors & (set(fold.val) | set(fold.test)):
-            raise LeakageError(f"{fold.name}: training rows include held-out actors")
+        train_speakers = set(meta.speaker.iloc[train])
+        if train_speakers & (set(fold.val) | set(fold.test)):
+            raise LeakageError(f"{fold.name}: training rows include held-out speakers")
         if meta.augmented.iloc[np.concatenate([val, test])].any():
             raise LeakageError(f"{fold.name}: augmented copies in validation or test rows")
         y = meta.label.to_numpy()[train]
         smote_added = (prepare_fold(corpus, examples, fold, params.train).smote_added
                        if examples is not None else 0)
         report["folds"].append({
-            "fold": fold.name, "train_actors": sorted(int(a) for a in train_actors),
+            "fold": fold.name, "train_speakers": sorted(train_speakers),
             "original_rows": int((~meta.augmented.iloc[train]).sum()),
             "augmented_rows": int(meta.augmented.iloc[train].sum()),
             "validation_rows": len(val), "test_rows": len(test),

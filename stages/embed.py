@@ -15,24 +15,27 @@ import pandas as pd
 from aurora.atomic import write_atomic, write_json
 from aurora.augment import augmentation_requests
 from aurora.config import load_params
-from aurora.manifest import usable
+from aurora.manifest import located, usable
+from aurora.parallel import dask_address
 from aurora.whisper.build import build_embeddings
 from stages._inputs import EMBED
 from stages._run import run
 from stages.ingest import MANIFEST
 from stages.split import SPLITS
+from stages.train_corpora import corpus_roots
 
 
 def main() -> None:
     params = load_params()
-    clips = usable(pd.read_parquet(MANIFEST))
-    raw_dir = Path(params.data.raw_dir)
-    test_actors = set(json.loads(SPLITS.read_text())["final"]["test"])
-    copies = (augmentation_requests(clips[~clips.actor.isin(test_actors)], params.augment)
+    clips = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params))
+
+    test_speakers = set(json.loads(SPLITS.read_text())["final"]["test"])
+    copies = (augmentation_requests(clips[~clips.speaker.isin(test_speakers)], params.augment)
               if params.train.use_augmented else augmentation_requests(clips.iloc[:0], params.augment))
     summary = {}
     for name, requests in (("original", clips), ("augmented", copies)):
-        result = build_embeddings(requests, raw_dir, params.whisper, params.audio, params.features)
+        result = build_embeddings(requests, Path(), params.whisper, params.audio, params.features,
+                                  dask=dask_address())
         stats = result.stats
         if name == "augmented":
             stats = copies[["clip_id", "source_clip_id", "recipe"]].merge(stats, on="clip_id")

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aurora import comparison, crosscorpus, report
+from aurora import comparison, crosscorpus, loco, report
 from aurora.atomic import write_atomic, write_json
 from aurora.calibration import softmax
 from aurora.config import load_params
@@ -29,6 +29,7 @@ from aurora.metrics import (
     summarize,
 )
 from aurora.model_card import model_card
+from aurora.splits import speakers_text
 from stages._run import run
 from stages.compare import read_comparison
 from stages.split import SPLITS
@@ -95,11 +96,15 @@ def main() -> None:
     cross = read_crosscorpus()
     if cross:
         metrics["crosscorpus"] = {name: crosscorpus.headline(summary) for name, summary in cross.items()}
+    corpora = _several_corpora(preds, primary["predictions"], train_log, classes)
+    metrics.update({key: {name: crosscorpus.headline(s) for name, s in value.items()}
+                    for key, value in corpora.items() if value})
     write_json(METRICS, metrics)
     config = json.loads((MODEL / "config.json").read_text())
     cv_by_mode = {mode_name(k): v["summary"] for k, v in modes.items()}
     write_atomic(MODEL / "MODEL_CARD.md", lambda tmp: tmp.write_text(model_card(
-        config, cv_by_mode, test, [f for f in splits["folds"]], read_comparison(), cross)))
+        config, cv_by_mode, test, [f for f in splits["folds"]], read_comparison(), cross,
+        corpora["leave_one_corpus_out"])))
 
     EVAL.mkdir(parents=True, exist_ok=True)
     write_atomic(EVAL / "folds.csv", lambda tmp: pd.DataFrame(fold_rows).to_csv(tmp, index=False))
@@ -136,7 +141,7 @@ def main() -> None:
     for name, png in images.items():
         write_atomic(EVAL / "plots" / f"{name}.png", lambda tmp, png=png: tmp.write_bytes(png))
     write_atomic(REPORT, lambda tmp: tmp.write_text(_report(params, metrics, modes, fold_rows, per_class,
-                                                            test, images, splits, cross)))
+                                                            test, images, splits, cross, corpora)))
     for key in ("cv", "cv_other_mode"):
         if key in metrics:
             m = metrics[key]
@@ -148,6 +153,32 @@ def main() -> None:
               f"group {g['group_accuracy']['mean']:.3f}  "
               f"(fallback in {g['fallback_folders']:.0%} of folders)")
     print(metrics.get("note", ""))
+
+
+def _several_corpora(preds: pd.DataFrame, cv: pd.DataFrame, train_log: dict, classes: list[str]) -> dict:
+    """With several corpora: CV figures per corpus and the leave-one-corpus-out results, each shaped
+    as a cross-corpus summary; empty dicts with one corpus."""
+    per_corpus = {name: {"status": "evaluated", "modes": {"cv, lone-file": s}}
+                  for name, s in loco.score_per_corpus(cv, classes).items()}
+    held = preds[preds.scope == "loco"]
+    return {"cv_per_corpus": per_corpus,
+            "leave_one_corpus_out": loco.score_loco(held, train_log.get("leave_one_corpus_out", []), classes)
+            if len(held) else {}}
+
+
+def _corpora_html(corpora: dict) -> str:
+    parts = []
+    if corpora["cv_per_corpus"]:
+        parts += ["<p>Cross-validation (speaker folds stratified by corpus), each corpus's held-out "
+                  "clips scored on their own (mean ± std over its speakers):</p>"]
+        parts += [f"<h3>{report.html.escape(name)}</h3>" + report.table_html(*crosscorpus.mode_table(s))
+                  for name, s in corpora["cv_per_corpus"].items()]
+    if corpora["leave_one_corpus_out"]:
+        parts += ["<p>Leave one corpus out: trained on the other corpora, tested on every speaker of the "
+                  "one left out, scored on the emotions both sides have ('shared classes' also restricts "
+                  "the decision to them).</p>",
+                  report.table_html(*loco.loco_table(corpora["leave_one_corpus_out"]))]
+    return "".join(parts)
 
 
 def _group_table(group: dict) -> str:
@@ -200,7 +231,7 @@ def _shift(shift: dict | None) -> str:
     return "-" if not shift else f"{shift['median']:.2f}, {shift['above_1']:.0%}"
 
 
-def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, cross) -> str:
+def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, cross, corpora) -> str:
     summary_rows = [[mode_name(k), mean_std(v["summary"]["accuracy"]), mean_std(v["summary"]["macro_f1"]),
                      mean_std(v["summary"]["weighted_f1"]), mean_std(v["summary"]["uar"]),
                      mean_std(v["summary"]["min_class_recall"]),
@@ -212,9 +243,10 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, 
     folds_table = report.table_html(["mode", "fold", *HEADLINE],
                                     [[r["mode"], r["fold"], *(f"{r[k]:.3f}" for k in HEADLINE)]
                                      for r in fold_rows])
-    fold_actors = report.table_html(["fold", "train actors", "validation actors", "held-out actors"],
-                                    [[f["name"], f["train"], f["val"], f["test"] or "-"]
-                                     for f in [*splits["folds"], splits["final"]]])
+    fold_speakers = report.table_html(
+        ["fold", "train speakers", "validation speakers", "held-out speakers"],
+        [[f["name"], speakers_text(f["train"]), speakers_text(f["val"]), speakers_text(f["test"])]
+         for f in [*splits["folds"], splits["final"], *splits.get("leave_one_corpus_out", [])]])
     card = (MODEL / "MODEL_CARD.md").read_text()
     sections = [
         ("Summary", note + report.table_html(
@@ -229,10 +261,12 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, 
         ("Per class", f"<img alt='per-class metrics' src='{report.data_uri(images['per_class'])}'>"
          + report.table_html(list(per_class.columns), per_class.values.tolist())),
         ("Per fold", folds_table),
-        ("Splits (actors)", fold_actors),
+        ("Splits (speakers)", fold_speakers),
     ]
     if cross:
         sections.insert(1, ("Other corpora (never trained on)", _crosscorpus_html(cross, images)))
+    if any(corpora.values()):
+        sections.insert(1, ("Training corpora: per corpus and leave one corpus out", _corpora_html(corpora)))
     if "training_curves" in images:
         sections.append(("Training curves",
                          f"<img alt='training curves' src='{report.data_uri(images['training_curves'])}'>"))

@@ -13,17 +13,20 @@ import pandas as pd
 
 from aurora.config import load_params
 from aurora.features.build import build_features
-from aurora.manifest import usable
+from aurora.manifest import located, usable
+from aurora.parallel import dask_address
 from stages._run import run
 from stages.ingest import MANIFEST
+from stages.train_corpora import corpus_roots
 
 OUT = Path("artifacts/features")
 
 
 def main() -> None:
     params = load_params()
-    clips = usable(pd.read_parquet(MANIFEST))
-    result = build_features(clips, Path(params.data.raw_dir), params.features, params.audio)
+    clips = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params))
+    result = build_features(clips, Path(), params.features, params.audio,
+                            dask=dask_address())
     result.save(OUT)
     print(f"features: {result.describe()}")
     for line in result.failed:

@@ -1,4 +1,4 @@
-"""Stage `ingest`: every file under data.raw_dir -> artifacts/manifest.parquet.
+"""Stage `ingest`: every file under data.raw_dir and of data.corpora -> artifacts/manifest.parquet.
 
 Usable clips have status ``ok``; every other file is listed with its reason
 in artifacts/ingest_report.csv and counted in artifacts/ingest_summary.json.
@@ -14,6 +14,7 @@ from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
 from aurora.manifest import build_manifest, report, summary_table, usable
 from stages._run import run
+from stages.train_corpora import TRAIN_CORPORA
 
 MANIFEST = Path("artifacts/manifest.parquet")
 REPORT = Path("artifacts/ingest_report.csv")
@@ -26,7 +27,9 @@ def main() -> None:
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"{raw_dir} does not exist; run `dvc repro` (its fetch stage "
                                 "links $RAVDESS_DIR or downloads RAVDESS)")
-    manifest = build_manifest(raw_dir, params.data, workers=params.features.workers)
+    manifest = build_manifest(raw_dir, params.data, workers=params.features.workers,
+                              corpora={name: TRAIN_CORPORA / name for name in params.data.corpora},
+                              extensions=params.predict.extensions)
     problems = report(manifest)
     ok = usable(manifest)
     write_atomic(MANIFEST, lambda tmp: manifest.to_parquet(tmp, index=False))
@@ -35,6 +38,9 @@ def main() -> None:
         "files": len(manifest),
         "usable_clips": len(ok),
         "actors": int(ok.actor.nunique()),
+        **({"speakers": int(ok.speaker.nunique()),
+            "clips_per_corpus": {str(k): int(v) for k, v in ok.corpus.value_counts().sort_index().items()}}
+           if params.data.corpora else {}),
         "clips_per_emotion": {str(k): int(v) for k, v in ok.emotion.value_counts(sort=False).items()},
         "status_counts": {str(k): int(v) for k, v in manifest.status.value_counts().items()},
     })
@@ -43,7 +49,7 @@ def main() -> None:
     missing = sorted(set(range(1, 25)) - set(ok.actor.dropna().astype(int)))
     if missing:
         print(f"\nnote: no clips of actors {missing} (RAVDESS has 24; the split stage says what this means)")
-    print(f"\n{len(ok)} usable clips from {ok.actor.nunique()} actors; "
+    print(f"\n{len(ok)} usable clips from {ok.speaker.nunique()} speakers; "
           f"{len(manifest) - len(ok)} files not used; report in {REPORT}:")
     for row in problems.itertuples():
         print(f"  {row.status:10s} {row.path}: {row.message}")

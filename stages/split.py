@@ -1,4 +1,5 @@
-"""Stage `split`: actor-wise cross-validation folds and the final split -> artifacts/splits.json."""
+"""Stage `split`: speaker-wise cross-validation folds, stratified by corpus and gender, the final
+split and, with several corpora, the leave-one-corpus-out splits -> artifacts/splits.json."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pandas as pd
 from aurora.atomic import write_json
 from aurora.config import load_params
 from aurora.manifest import usable
-from aurora.splits import make_splits
+from aurora.ravdess import speaker_id
+from aurora.splits import leave_one_corpus_out, make_splits
 from stages._run import run
 from stages.ingest import MANIFEST
 
@@ -19,10 +21,12 @@ SPLITS = Path("artifacts/splits.json")
 def main() -> None:
     params = load_params()
     clips = usable(pd.read_parquet(MANIFEST))
-    genders = dict(zip(clips.actor.astype(int), clips.gender, strict=True))
-    folds, final = make_splits(genders, list(params.split.test_actors), params.split.cv_folds,
-                               params.split.val_actors)
-    absent = sorted(set(params.split.test_actors) - set(genders))
+    genders = dict(zip(clips.speaker, clips.gender, strict=True))
+    corpora = dict(zip(clips.speaker, clips.corpus, strict=True))
+    test = [speaker_id(a) for a in params.split.test_actors]
+    folds, final = make_splits(genders, test, params.split.cv_folds, params.split.val_actors, corpora)
+    loco = leave_one_corpus_out(genders, corpora, test, params.split.val_actors)
+    absent = sorted(set(params.split.test_actors) - set(clips.actor.dropna().astype(int)))
     write_json(SPLITS, {
         "test_actors_requested": list(params.split.test_actors),
         "test_actors_present": list(final.test),
@@ -30,8 +34,9 @@ def main() -> None:
                  "cross-validation only" if absent == sorted(params.split.test_actors) else ""),
         "folds": [f.to_dict() for f in folds],
         "final": final.to_dict(),
+        **({"leave_one_corpus_out": [f.to_dict() for f in loco]} if loco else {}),
     })
-    for fold in [*folds, final]:
+    for fold in [*folds, final, *loco]:
         print(f"{fold.name:6s} train {list(fold.train)}\n       val   {list(fold.val)}\n"
               f"       test  {list(fold.test) or 'none present'}")
 

@@ -1,7 +1,8 @@
 """Stage `train`: cross-validated predictions and the final model.
 
 Writes artifacts/predictions.parquet (one row per held-out clip per fold and
-speaker-norm mode; test actors' predictions when they are present),
+speaker-norm mode; test actors' predictions when they are present; with several
+corpora, each leave-one-corpus-out split's predictions, scope "loco"),
 artifacts/train_folds.json, the model bundle in artifacts/model/ (its model card is
 written by the evaluate stage, which has every result) and the
 final model's training curves through dvclive (artifacts/dvclive/).
@@ -23,7 +24,8 @@ from aurora.config import load_params
 from aurora.crossval import run_training
 from aurora.metrics import mean_std, summarize_folds
 from aurora.models.bundle import save_bundle
-from stages._inputs import EMBED, FEATURES, read_corpus, read_splits
+from aurora.splits import speakers_text
+from stages._inputs import EMBED, FEATURES, read_corpus, read_loco_splits, read_splits
 from stages._run import run
 
 PREDICTIONS = Path("artifacts/predictions.parquet")
@@ -42,12 +44,14 @@ def main() -> None:
     params = load_params()
     cfg, labels = params.train, params.labels.space()
     folds, final = read_splits()
+    loco = read_loco_splits()
     started = time.perf_counter()
     corpus = read_corpus(params, sequences=True)
     modes = [cfg.speaker_norm] + ([not cfg.speaker_norm] if cfg.compare_speaker_norm else [])
     print(f"cross-validating {cfg.model} ({', '.join(mode_name(m) for m in modes)}) and training the "
-          f"final model on actors {list(final.train)}, validation {list(final.val)}")
-    run = run_training(corpus, folds, final, cfg, labels, modes)
+          f"final model on speakers {speakers_text(final.train)}, validation {speakers_text(final.val)}"
+          + (f"; leave-one-corpus-out: {', '.join(f.name for f in loco)}" if loco else ""))
+    run = run_training(corpus, folds, final, cfg, labels, modes, loco=loco)
     cv = {mode_name(mode): summarize_folds(preds, list(labels.classes))
           for mode, preds in run.cv_predictions.items()}
     model = run.final
@@ -57,11 +61,13 @@ def main() -> None:
                 if key != "epoch":
                     live.log_metric(key, value)
             live.next_step()
-    all_predictions = pd.concat([*run.cv_predictions.values(), model.predictions], ignore_index=True)
+    all_predictions = pd.concat([*run.cv_predictions.values(), model.predictions, run.loco_predictions],
+                                ignore_index=True)
     write_atomic(PREDICTIONS, lambda tmp: all_predictions.to_parquet(tmp, index=False))
     write_atomic(GROUP_EVAL, lambda tmp: run.group_eval.to_parquet(tmp, index=False))
     write_json(FOLD_LOG, {"model": cfg.model, "folds": run.notes, "final": model.note,
-                          "final_history": model.fitted.history})
+                          "final_history": model.fitted.history,
+                          **({"leave_one_corpus_out": run.loco_notes} if loco else {})})
 
     sources = _feature_sources(params)
     config = {
@@ -80,6 +86,7 @@ def main() -> None:
         "augmentation": params.augment.describe() if cfg.use_augmented else "none",
         "class_weights": cfg.class_weights, "smote": cfg.smote,
         "split": final.to_dict(), "training_hash": model.training_hash,
+        "corpora": sorted(corpus.meta.corpus.unique()),
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
         "refit_rows": model.fitted.refit_rows,
         "temperature": model.fitted.temperature,

@@ -16,9 +16,10 @@ def _inspect(*args: str, cwd=REPO) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def test_table_view_counts_classes_actors_and_missing_values(tmp_path):
+def test_table_view_counts_classes_speakers_and_missing_values(tmp_path):
     manifest = tmp_path / "manifest.parquet"
-    pd.DataFrame({"clip_id": ["a", "b", "c", "d"], "actor": [2, 10, 2, 1],
+    pd.DataFrame({"clip_id": ["a", "b", "c", "d"],
+                  "speaker": ["ravdess:02", "ravdess:10", "ravdess:02", "x:1"],
                   "emotion": ["sad", "angry", "sad", None]}).to_parquet(manifest)
     features = tmp_path / "stats.parquet"
     mfcc = {f"mfcc{i:02d}_mean": [0.1, np.nan, 0.3] for i in range(1, 21)}
@@ -27,7 +28,7 @@ def test_table_view_counts_classes_actors_and_missing_values(tmp_path):
     assert view["rows"] == 3 and view["columns"] == 22
     assert {"columns": "mfcc01_mean .. mfcc20_mean", "count": 20, "type": "double"} in view["schema"]
     assert view["counts"]["emotion"] == {"angry": 1, "sad": 2}  # joined to the manifest by clip_id
-    assert list(view["counts"]["actor"]) == ["2", "10"]  # numeric order
+    assert list(view["counts"]["speaker"]) == ["ravdess:02", "ravdess:10"]  # numeric order
     assert view["missing_values"] == {**{f"mfcc{i:02d}_mean": 1 for i in range(1, 21)}, "duration_s": 1}
     assert describe(manifest)["missing_values"] == {"emotion": 1}
 

@@ -1,4 +1,5 @@
-"""No leakage: for every fold, train/validation/test actors are disjoint, no
+"""No leakage: for every fold (and leave-one-corpus-out split), train/validation/test speakers are
+disjoint across corpora, no
 augmented copy or SMOTE sample derives from a validation or test clip, and
 normalisation statistics come from training rows only."""
 
@@ -11,9 +12,14 @@ import pytest
 from aurora.config import TrainConfig
 from aurora.corpus import Corpus
 from aurora.crossval import examples_of, prepare_fold
-from aurora.splits import make_splits
+from aurora.splits import leave_one_corpus_out, make_splits
 
-N_ACTORS, CLASSES, DIM = 12, 4, 6
+N_ACTORS, CLASSES, DIM = 14, 4, 6
+
+
+def speaker(actor: int) -> str:
+    """Two corpora: actors 1-8 of one, the rest of another (namespaced as the manifest does)."""
+    return f"ravdess:{actor:02d}" if actor <= 8 else f"crema_d:{1000 + actor}"
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +35,8 @@ def corpus():
                 for copy in range(3):
                     rows.append({"clip_id": clip if copy == 0 else f"{clip}+aug{copy}",
                                  "source_clip_id": clip,
-                                 "actor": actor, "gender": "male" if actor % 2 else "female",
+                                 "speaker": speaker(actor), "corpus": speaker(actor).split(":")[0],
+                                 "gender": "male" if actor % 2 else "female",
                                  "emotion": str(c), "label": c, "augmented": copy > 0})
                     stats.append(base + rng.normal(0, 0.1, DIM))
     return Corpus(pd.DataFrame(rows), np.asarray(stats, np.float32), [f"s{i}" for i in range(DIM)],
@@ -38,9 +45,13 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def splits(corpus):
-    genders = dict(zip(corpus.meta.actor, corpus.meta.gender, strict=True))
-    folds, final = make_splits(genders, [11, 12], n_folds=5, n_val=2)
-    return [*folds, final]
+    genders = dict(zip(corpus.meta.speaker, corpus.meta.gender, strict=True))
+    corpora = dict(zip(corpus.meta.speaker, corpus.meta.corpus, strict=True))
+    test = [speaker(7), speaker(14)]
+    folds, final = make_splits(genders, test, n_folds=5, n_val=2, corpora=corpora)
+    loco = leave_one_corpus_out(genders, corpora, test, n_val=2)
+    assert [f.name for f in loco] == ["without-crema_d", "without-ravdess"]
+    return [*folds, final, *loco]
 
 
 @pytest.mark.parametrize("speaker_norm", [False, True])
@@ -52,14 +63,14 @@ def test_every_fold_is_leak_free(corpus, splits, speaker_norm):
         train, val, test = corpus.fold_rows(fold, augmented=True)
         assert not set(fold.train) & (set(fold.val) | set(fold.test))
         assert not set(fold.val) & set(fold.test)
-        assert set(meta.actor.iloc[train]) <= set(fold.train)
-        assert set(meta.actor.iloc[val]) <= set(fold.val)
-        assert set(meta.actor.iloc[test]) <= set(fold.test)
+        assert set(meta.speaker.iloc[train]) <= set(fold.train)
+        assert set(meta.speaker.iloc[val]) <= set(fold.val)
+        assert set(meta.speaker.iloc[test]) <= set(fold.test)
         # Augmented copies: only in training, and only of training actors' clips.
         copies = meta.iloc[train][meta.augmented.iloc[train].to_numpy()]
         assert len(copies) > 0
         sources = meta.set_index("clip_id").loc[copies.source_clip_id]
-        assert set(sources.actor) <= set(fold.train)
+        assert set(sources.speaker) <= set(fold.train)
         assert not meta.augmented.iloc[np.concatenate([val, test])].any()
 
         data = prepare_fold(corpus, examples, fold, cfg)

@@ -1,6 +1,7 @@
 """`dvc repro` end to end in a copy of this repository, on generated clips:
-the first run builds every stage, a second run runs none, and one new clip
-costs one feature computation."""
+the first run builds every stage, a second run runs none, one new clip
+costs one feature computation, and a second training corpus added by a
+parameter computes only its own clips and adds leave-one-corpus-out results."""
 
 import json
 import os
@@ -17,8 +18,9 @@ import yaml
 from tests.conftest import REPO, write_clip
 
 pytestmark = pytest.mark.slow
-STAGES = ("fetch", "corpus_link", "ingest", "features", "split", "augment", "embed", "balance", "compare",
-          "train", "crosscorpus", "evaluate")  # dvc.yaml's stages; corpus_link and crosscorpus per corpus
+# dvc.yaml's stages; corpus_link and crosscorpus run per corpus
+STAGES = ("fetch", "corpus_link", "train_corpora", "ingest", "features", "split", "augment", "embed",
+          "balance", "compare", "train", "crosscorpus", "evaluate")
 CORPORA = ("emodb", "absent")
 
 
@@ -185,3 +187,28 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     inspect = [sys.executable, "-m", "prefect", "artifact", "inspect", "pipeline-metrics"]
     shown = subprocess.run(inspect, env=flow_env, capture_output=True, text=True, timeout=120)
     assert shown.returncode == 0 and "accuracy" in shown.stdout, shown.stdout + shown.stderr
+
+    # A second training corpus, the user's own labelled recordings, added by a parameter.
+    mine = root.parent / "mine"
+    rows = ["path,emotion,speaker"]
+    for n, speaker in enumerate(("agent1", "agent2")):
+        for k, emotion in enumerate(("neutral", "happy", "sad", "angry", "fearful", "disgust")):
+            write_clip(mine / speaker / f"call{k}.wav", seconds=0.7, sr=8000, seed=300 + 10 * k + n,
+                       f0=105 + 15 * k + 7 * n)
+            rows.append(f"{speaker}/call{k}.wav,{emotion},{speaker}")
+    (mine / "labels.csv").write_text("\n".join(rows) + "\n")
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["data"]["corpora"] = {"mine": {"reader": "csv", "dir": str(mine)}}
+    (root / "params.yaml").write_text(yaml.safe_dump(params))
+    fourth = _repro(root, env)
+    assert "Running stage 'train_corpora'" in fourth
+    run = json.loads((art / "features/last_run.json").read_text())
+    assert (run["computed"], run["cached"]) == (12, 50)  # only the new corpus's clips
+    splits = json.loads((art / "splits.json").read_text())
+    assert [s["name"] for s in splits["leave_one_corpus_out"]] == ["without-mine", "without-ravdess"]
+    metrics = json.loads((art / "metrics.json").read_text())
+    loco = metrics["leave_one_corpus_out"]
+    assert set(loco) == {"mine", "ravdess"} and loco["mine"]["all classes"]["speakers"] == 2
+    assert set(metrics["cv_per_corpus"]) == {"mine", "ravdess"}
+    assert "Leave one corpus out" in (art / "report.html").read_text()
+    assert "## Leave one corpus out" in (art / "model/MODEL_CARD.md").read_text()

@@ -1,18 +1,22 @@
 """Ingest and features on the real RAVDESS clips in $RAVDESS_DIR."""
 
+from pathlib import Path
+
 import librosa
 import numpy as np
 import pytest
 import soundfile as sf
 
 from aurora.audio import load_mono
-from aurora.config import AudioConfig, DataConfig, FeatureConfig
+from aurora.config import AudioConfig, DataConfig, FeatureConfig, load_params
 from aurora.emotions import EMOTIONS
 from aurora.features.extract import FeatureExtractor
 from aurora.features.pitch import yin
 from aurora.manifest import build_manifest, usable
+from aurora.splits import leave_one_corpus_out, make_splits
 
 pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_shared_ravdess_is_1200_clips_of_20_actors(ravdess_dir):
@@ -60,3 +64,35 @@ def test_features_of_a_real_clip_match_librosa(ravdess_dir):
     assert np.isclose(yin(y, **kw)[0], librosa.yin(y, **kw), rtol=1e-3).mean() > 0.99
     f0 = clip.frames[:, extractor.frame_names.index("f0")]
     assert 80 < np.median(f0[f0 > 0]) < 400  # an angry male voice
+
+
+def test_ravdess_and_emodb_through_data_corpora(ravdess_dir, emodb_dir):
+    """RAVDESS plus the Emo-DB speakers as training corpora (no training here): one manifest with a
+    corpus column and namespaced speakers, boredom left out with its reason, speaker folds stratified
+    by corpus, and leave-one-corpus-out splits that test each corpus whole."""
+    # The shipped evaluation entry's reader and mapping, as a training corpus instead.
+    emodb = load_params(REPO / "params.yaml").crosscorpus.corpora["emodb"]
+    config = DataConfig(corpora={"emodb": emodb})
+    manifest = build_manifest(ravdess_dir, config, workers=2, corpora={"emodb": emodb_dir})
+    ok = usable(manifest)
+    assert ok.groupby("corpus").size().to_dict() == {"emodb": 208, "ravdess": 1200}
+    emodb_speakers = sorted(ok[ok.corpus == "emodb"].speaker.unique())
+    assert emodb_speakers == ["emodb:03", "emodb:08", "emodb:09", "emodb:10", "emodb:11"]
+    assert ok[ok.corpus == "ravdess"].speaker.str.fullmatch(r"ravdess:\d\d").all()
+    boredom = manifest[manifest.path.str.contains("L[a-z]\\.", regex=True)]
+    assert len(boredom) == 35 and (boredom.status == "excluded").all()
+    assert boredom.message.str.contains("no counterpart").all()
+    assert not set(ok[ok.corpus == "emodb"].emotion.astype(str)) & {"calm", "surprised"}  # none invented
+
+    genders = dict(zip(ok.speaker, ok.gender, strict=True))
+    corpora = dict(zip(ok.speaker, ok.corpus, strict=True))
+    folds, _ = make_splits(genders, [], n_folds=5, n_val=2, corpora=corpora)
+    for fold in folds:
+        held = [corpora[s] for s in fold.test]
+        assert held.count("emodb") == 1 and held.count("ravdess") == 4
+    loco = leave_one_corpus_out(genders, corpora, [], n_val=2)
+    assert {f.name: len(f.test) for f in loco} == {"without-emodb": 5, "without-ravdess": 20}
+    for split in loco:
+        left_out = split.name.removeprefix("without-")
+        assert {corpora[s] for s in split.test} == {left_out}
+        assert not {corpora[s] for s in (*split.train, *split.val)} & {left_out}

@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 # Columns worth counting values of, when a table has them.
-COUNTED = ("emotion", "actor", "gender", "status", "confidence_band", "recipe", "scope", "composition")
+COUNTED = ("emotion", "corpus", "speaker", "gender", "status", "confidence_band", "recipe", "scope",
+           "composition")
 NAMED = {  # `aurora inspect NAME` -> the artifact it shows
     "manifest": "artifacts/manifest.parquet",
     "features": "artifacts/features/stats.parquet",
@@ -97,7 +98,7 @@ def _counts(frame, columns=COUNTED) -> dict[str, dict[str, int]]:
     out = {}
     for column in columns:
         if column in frame.columns:
-            values = frame[column].value_counts().sort_index()  # actors in numeric order
+            values = frame[column].value_counts().sort_index()  # speakers in order (ravdess:01, ...)
             out[column] = {str(k): int(v) for k, v in values.items()}
     return out
 
@@ -109,7 +110,7 @@ def _read_csv(path: Path):
 
 
 def describe_table(path: Path, manifest: Path | None = None, csv=None) -> dict:
-    """Schema (grouped), row count, counts per class/actor/status and missing values of a
+    """Schema (grouped), row count, counts per class/speaker/status and missing values of a
     Parquet or CSV table (`csv`: the CSV already read as strings). Tables keyed by clip_id are
     joined to `manifest` for the counts."""
     if path.suffix == ".parquet":
@@ -122,7 +123,7 @@ def describe_table(path: Path, manifest: Path | None = None, csv=None) -> dict:
     small = [n for n in table.column_names if n in (*COUNTED, "clip_id")]
     frame = table.select(small).to_pandas()
     if "emotion" not in frame.columns and "clip_id" in frame.columns and manifest and manifest.is_file():
-        labels = pq.read_table(manifest, columns=["clip_id", "emotion", "actor"]).to_pandas()
+        labels = pq.read_table(manifest, columns=["clip_id", "emotion", "speaker"]).to_pandas()
         frame = frame.merge(labels, on="clip_id", how="left")
     return {"kind": "table", "path": str(path), "rows": table.num_rows, "columns": table.num_columns,
             "size": human_size(size_bytes(path)), "schema": _column_groups(table.schema),
@@ -154,15 +155,15 @@ def describe_splits(path: Path, manifest: Path | None = None) -> dict:
     splits = json.loads(path.read_text())
     clips = None
     if manifest and manifest.is_file():
-        clips = pq.read_table(manifest, columns=["actor"]).to_pandas().actor.value_counts().to_dict()
+        clips = pq.read_table(manifest, columns=["speaker"]).to_pandas().speaker.value_counts().to_dict()
 
-    def n(actors: list[int]) -> int | str:
-        return sum(clips.get(a, 0) for a in actors) if clips is not None else "?"
+    def n(speakers: list[str]) -> int | str:
+        return sum(clips.get(a, 0) for a in speakers) if clips is not None else "?"
 
-    folds = [{"fold": f["name"], "train_actors": len(f["train"]), "validation_actors": f["val"],
-              "test_actors": f["test"], "train_clips": n(f["train"]), "validation_clips": n(f["val"]),
+    folds = [{"fold": f["name"], "train_speakers": len(f["train"]), "validation_speakers": f["val"],
+              "test_speakers": f["test"], "train_clips": n(f["train"]), "validation_clips": n(f["val"]),
               "test_clips": n(f["test"])}
-             for f in [*splits["folds"], splits["final"]]]
+             for f in [*splits["folds"], splits["final"], *splits.get("leave_one_corpus_out", [])]]
     return {"kind": "splits", "path": str(path), "note": splits.get("note", ""),
             "test_actors_requested": splits["test_actors_requested"],
             "test_actors_present": splits["test_actors_present"], "folds": folds}

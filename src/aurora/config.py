@@ -19,7 +19,10 @@ from typing import Any, Literal
 
 import yaml
 
+from aurora.ravdess import CORPUS
+
 RAVDESS_DIR_ENV = "RAVDESS_DIR"
+RAVDESS = CORPUS  # the corpus name of data.raw_dir's clips (speakers ravdess:01 ... ravdess:24)
 
 
 class ConfigError(ValueError):
@@ -34,9 +37,16 @@ class DataConfig:
     raw_dir: str = "data/raw/ravdess"  # overridden by $RAVDESS_DIR at fetch time
     include_song: bool = False  # song clips (vocal channel 02) are reported and excluded
     min_duration_s: float = 0.5
+    # Corpora trained on besides RAVDESS (which raw_dir holds): name -> corpus, as in
+    # crosscorpus.corpora. Their speakers are namespaced (crema_d:1001), so splits stay
+    # speaker-independent across corpora.
+    corpora: dict[str, CorpusSource] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _require(self.min_duration_s >= 0, "data.min_duration_s must be >= 0")
+        _check_corpus_names("data.corpora", self.corpora)
+        _require(RAVDESS not in self.corpora, f"data.corpora: {RAVDESS!r} is raw_dir's corpus, always "
+                                              "trained on; name the other corpora")
 
 
 @dataclass(frozen=True)
@@ -332,11 +342,13 @@ class CompareConfig:
 class CorpusSource:
     """A labelled corpus on disk: where it is and what its label codes mean here."""
 
-    reader: str  # how speakers and label codes are read from its file names (aurora.corpora.READERS)
+    reader: str  # how speakers and label codes are read (aurora.corpora.READERS, or csv: a labels table)
     dir_env: str = ""  # an environment variable naming its folder; wins over `dir` when set
     dir: str = ""  # its folder otherwise ("" = none)
     # The corpus's label code -> a RAVDESS emotion; "" = no counterpart here (scored nowhere).
+    # Reader csv only: {} = the table's labels are already emotion names.
     labels: dict[str, str] = field(default_factory=dict)
+    table: str = "labels.csv"  # reader csv: the table in its folder (path, emotion, speaker[, corpus])
 
     def location(self, environ: typing.Mapping[str, str] = os.environ) -> tuple[Path | None, str]:
         """(its folder, or None; where that came from, in words)."""
@@ -346,15 +358,33 @@ class CorpusSource:
             return Path(self.dir).expanduser(), "its dir in params.yaml"
         return None, f"${self.dir_env} is not set" if self.dir_env else "it has no dir"
 
-    def __post_init__(self) -> None:
-        from aurora.corpora import READERS
+    def emotion_of(self, code: str) -> str | None:
+        """The emotion a label code means here, "" for no counterpart, None if the mapping lacks it."""
         from aurora.emotions import EMOTIONS
 
-        _require(self.reader in READERS, f"reader {self.reader!r} is not one of {sorted(READERS)}")
+        if not self.labels:  # a csv table whose labels are emotion names
+            return code.lower() if code.lower() in EMOTIONS else None
+        return self.labels.get(code)
+
+    def __post_init__(self) -> None:
+        from aurora.corpora import READERS, TABLE_READER
+        from aurora.emotions import EMOTIONS
+
+        readers = sorted([*READERS, TABLE_READER])
+        _require(self.reader in readers, f"reader {self.reader!r} is not one of {readers}")
         wrong = sorted(v for v in self.labels.values() if v and v not in EMOTIONS)
         _require(not wrong, f"labels map to {wrong}, which are not emotions {list(EMOTIONS)} "
                             "(use \"\" for a label with no counterpart)")
-        _require(any(self.labels.values()), "labels must map at least one code to an emotion")
+        _require(any(self.labels.values()) or (self.reader == TABLE_READER and not self.labels),
+                 "labels must map at least one code to an emotion")
+        _require(bool(self.table.strip()) and "/" not in self.table,
+                 f"table {self.table!r} must be a file name in the corpus folder")
+
+
+def _check_corpus_names(section: str, corpora: dict[str, CorpusSource]) -> None:
+    for name in corpora:
+        _require(re.fullmatch(r"[a-z0-9_]+", name) is not None,
+                 f"{section}: name {name!r} must be lower-case letters, digits or _")
 
 
 @dataclass(frozen=True)
@@ -364,9 +394,7 @@ class CrossCorpusConfig:
     corpora: dict[str, CorpusSource] = field(default_factory=dict)  # name -> corpus
 
     def __post_init__(self) -> None:
-        for name in self.corpora:
-            _require(re.fullmatch(r"[a-z0-9_]+", name) is not None,
-                     f"crosscorpus.corpora: name {name!r} must be lower-case letters, digits or _")
+        _check_corpus_names("crosscorpus.corpora", self.corpora)
 
 
 @dataclass(frozen=True)
@@ -382,6 +410,11 @@ class Params:
     compare: CompareConfig = field(default_factory=CompareConfig)
     predict: PredictConfig = field(default_factory=PredictConfig)
     crosscorpus: CrossCorpusConfig = field(default_factory=CrossCorpusConfig)
+
+    def __post_init__(self) -> None:
+        both = sorted(set(self.data.corpora) & set(self.crosscorpus.corpora))
+        _require(not both, f"{both} in both data.corpora and crosscorpus.corpora: a corpus the model "
+                           "trains on is no cross-corpus evaluation; drop it from one of them")
 
 
 def _require(ok: bool, message: str) -> None:

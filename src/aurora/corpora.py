@@ -10,6 +10,7 @@ the reason, never dropped silently.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -24,6 +25,8 @@ class LabelledFile:
     path: str  # relative to the corpus folder
     speaker: str
     code: str  # the corpus's own label code
+    corpus: str = ""  # a sub-corpus a table names (the generic CSV's optional column); "" = none
+    gender: str = ""  # "female" or "male" when the listing says so; "" = unknown
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,63 @@ def savee_name(path: PurePath) -> tuple[str, str]:
 READERS: dict[str, Callable[[PurePath], tuple[str, str]]] = {
     "ravdess": ravdess_name, "emodb": emodb_name, "crema_d": crema_d_name, "tess": tess_name,
     "savee": savee_name}
+
+
+TABLE_READER = "csv"
+TABLE_COLUMNS = ("path", "emotion", "speaker")  # required; `corpus` and `gender` are optional
+
+
+def read_table(directory: Path, table: str = "labels.csv") -> tuple[list[LabelledFile], list[Rejected]]:
+    """The generic labelled CSV, for the user's own recordings: one row per file with `path`
+    (relative to `directory`), `emotion` (the user's label), `speaker`, and optionally `corpus`
+    and `gender`. A row without a file, a speaker or a label is rejected with the reason."""
+    listing = directory / table
+    if not listing.is_file():
+        raise FileNotFoundError(f"{listing}: no such labels table (reader csv reads `table` in the "
+                                "corpus folder)")
+    with listing.open(newline="", encoding="utf-8-sig") as handle:
+        rows = csv.DictReader(handle)
+        header = [c.strip() for c in rows.fieldnames or []]
+        missing = [c for c in TABLE_COLUMNS if c not in header]
+        if missing:
+            raise ValueError(f"{listing}: no column(s) {missing}; it has {header} (needs "
+                             f"{list(TABLE_COLUMNS)}, optionally corpus and gender)")
+        files, rejected, seen = [], [], set()
+        for line, row in enumerate(rows, start=2):
+            row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            rel = PurePath(row["path"]).as_posix() if row["path"] else ""
+            why = _table_problem(directory, rel, row, seen)
+            if why:
+                rejected.append(Rejected(rel or f"{table} line {line}", f"{table} line {line}: {why}"))
+                continue
+            seen.add(rel)
+            gender = row.get("gender", "").lower()
+            files.append(LabelledFile(rel, row["speaker"], row["emotion"], row.get("corpus", ""),
+                                      {"f": "female", "m": "male"}.get(gender[:1], "")))
+    return files, rejected
+
+
+def _table_problem(directory: Path, rel: str, row: dict[str, str], seen: set[str]) -> str:
+    """Why a labels-table row cannot be used ("" = it can)."""
+    if not rel:
+        return "no path"
+    if rel.startswith("../") or PurePath(rel).is_absolute():
+        return "the path leaves the corpus folder"
+    if rel in seen:
+        return "the file is listed twice"
+    if not (directory / rel).is_file():
+        return "no such file"
+    if not row["speaker"]:
+        return "no speaker"
+    return "" if row["emotion"] else "no emotion label"
+
+
+def read_corpus(directory: Path, reader: str, extensions: Iterable[str],
+                table: str = "labels.csv") -> tuple[list[LabelledFile], list[Rejected]]:
+    """A corpus's labelled files: from its labels table (reader csv) or its file names."""
+    if reader == TABLE_READER:
+        return read_table(directory, table)
+    return scan(directory, reader, extensions)
 
 
 def scan(directory: Path, reader: str,

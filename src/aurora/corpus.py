@@ -1,8 +1,8 @@
 """Load the feature artifacts into memory as one table of examples.
 
 Rows are the original clips plus (optionally) their augmented copies. A copy
-inherits its source's actor and label, so selecting a fold's training rows
-by actor can never pull in a copy of a validation or test clip.
+inherits its source's speaker and label, so selecting a fold's training rows
+by speaker can never pull in a copy of a validation or test clip.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from aurora.labels import LabelSpace
 from aurora.splits import Fold
 
-META = ["clip_id", "source_clip_id", "actor", "gender", "emotion", "label", "augmented"]
+META = ["clip_id", "source_clip_id", "speaker", "corpus", "gender", "emotion", "label", "augmented"]
 
 
 @dataclass
@@ -28,9 +28,9 @@ class Corpus:
     sequences: list[np.ndarray] | None  # (frames, dims) float32 per example, if loaded
     sequence_names: list[str]
 
-    def rows(self, actors, *, augmented: bool) -> np.ndarray:
-        """Indices of modelled examples spoken by `actors` (copies only if `augmented`)."""
-        keep = self.meta.actor.isin(list(actors)).to_numpy() & (self.meta.label.to_numpy() >= 0)
+    def rows(self, speakers, *, augmented: bool) -> np.ndarray:
+        """Indices of modelled examples spoken by `speakers` (copies only if `augmented`)."""
+        keep = self.meta.speaker.isin(list(speakers)).to_numpy() & (self.meta.label.to_numpy() >= 0)
         if not augmented:
             keep &= ~self.meta.augmented.to_numpy()
         return np.flatnonzero(keep)
@@ -91,9 +91,10 @@ def load_corpus(manifest: pd.DataFrame, labels: LabelSpace, originals: list[Path
         if table.empty:
             continue
         source = table["source_clip_id"] if is_copy else table["clip_id"]
-        info = clips.loc[source, ["actor", "gender", "emotion"]].reset_index(drop=True)
+        info = clips.loc[source, ["speaker", "corpus", "gender", "emotion"]].reset_index(drop=True)
         meta = pd.DataFrame({"clip_id": table.clip_id.to_numpy(), "source_clip_id": source.to_numpy(),
-                             "actor": info.actor.astype(int).to_numpy(), "gender": info.gender.to_numpy(),
+                             "speaker": info.speaker.to_numpy(), "corpus": info.corpus.to_numpy(),
+                             "gender": info.gender.to_numpy(),
                              "emotion": info.emotion.astype(str).to_numpy(),
                              "label": labels.encode(info.emotion.astype(str)), "augmented": is_copy})
         # Copies use the originals' column order, by name.

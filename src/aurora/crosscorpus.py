@@ -19,7 +19,7 @@ import pandas as pd
 
 from aurora.calibration import input_shift, restrict
 from aurora.config import ConfigError, CorpusSource, PredictConfig
-from aurora.corpora import scan
+from aurora.corpora import read_corpus
 from aurora.inference.classify import by_folder, read_files
 from aurora.inference.output import HIGH
 from aurora.inference.predictor import Predictor
@@ -103,8 +103,8 @@ def evaluate_corpus(name: str, directory: Path, source: CorpusSource, predictor:
     """Classify every file of a labelled corpus as `aurora predict` would, in each mode of MODES,
     deciding among all of the model's classes and among the emotions the corpus shares with it
     (`--classes`), and score each against the labels its file names give."""
-    files, rejected = scan(directory, source.reader, cfg.extensions)
-    unmapped = sorted({f.code for f in files} - set(source.labels))
+    files, rejected = read_corpus(directory, source.reader, cfg.extensions, source.table)
+    unmapped = sorted({f.code for f in files if source.emotion_of(f.code) is None})
     if unmapped:
         raise ConfigError(f"crosscorpus.corpora.{name}.labels has no entry for label code(s) "
                           f"{', '.join(unmapped)} found in {directory}; map each to an emotion, or to \"\" "
@@ -113,7 +113,7 @@ def evaluate_corpus(name: str, directory: Path, source: CorpusSource, predictor:
     classes = list(predictor.classes)
 
     def model_class(code: str) -> str:
-        emotion = source.labels[code]
+        emotion = source.emotion_of(code)
         index = int(space.encode([emotion])[0]) if emotion else -1
         return classes[index] if index >= 0 else ""
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,7 @@ def examples_of(corpus: Corpus, cfg: TrainConfig, speaker_norm: bool) -> Example
     """The model's inputs for every row, speaker-standardised if asked."""
     x = corpus.sequences if cfg.is_sequence_model else corpus.stats
     if speaker_norm:
-        x = per_speaker(x, corpus.meta.actor.to_numpy(), ~corpus.meta.augmented.to_numpy())
+        x = per_speaker(x, corpus.meta.speaker.to_numpy(), ~corpus.meta.augmented.to_numpy())
     return x
 
 
@@ -105,7 +105,8 @@ def _prediction_rows(corpus: Corpus, index: np.ndarray, logits: np.ndarray, temp
     auditing calibration."""
     meta = corpus.meta.iloc[index]
     probs = calibrated(logits, temperature, shift if shift_temperature else None)
-    frame = pd.DataFrame({**fields, "clip_id": meta.clip_id.to_numpy(), "actor": meta.actor.to_numpy(),
+    frame = pd.DataFrame({**fields, "clip_id": meta.clip_id.to_numpy(), "speaker": meta.speaker.to_numpy(),
+                          "corpus": meta.corpus.to_numpy(),
                           "label": meta.label.to_numpy(), "pred": probs.argmax(axis=1),
                           "temperature": np.float32(temperature), "shift": shift.astype(np.float32)})
     for i, name in enumerate(labels.classes):
@@ -117,11 +118,13 @@ def _prediction_rows(corpus: Corpus, index: np.ndarray, logits: np.ndarray, temp
 
 @dataclass(frozen=True)
 class Job:
-    """One model to fit: a CV fold in one speaker-norm mode, or the shipped model."""
+    """One model to fit: a CV fold in one speaker-norm mode, a leave-one-corpus-out split, or the
+    shipped model."""
 
     fold: Fold
     speaker_norm: bool
     final: bool = False
+    loco: bool = False  # a leave-one-corpus-out split: scored per left-out corpus, not in the CV
 
 
 @dataclass
@@ -163,7 +166,7 @@ def _run_job(job: Job) -> JobResult:
     examples = _SHARED["examples"][job.speaker_norm]
     data = prepare_fold(corpus, examples, job.fold, cfg)
     fitted = train_on(data, input_width(examples), len(labels), cfg)
-    scope = "test" if job.final else "cv"
+    scope = "test" if job.final else "loco" if job.loco else "cv"
     predictions, acc = pd.DataFrame(), float("nan")
     if len(data.test_index):
         logits = predict_logits(fitted.network, data.x_test, cfg.max_frames)
@@ -181,15 +184,16 @@ def _run_job(job: Job) -> JobResult:
     log = (f"  {name} speaker_norm={job.speaker_norm}: {rows}, {chosen}, "
            + (f"held-out accuracy {acc:.3f}" if len(data.test_index) else "no held-out clips"))
     note = {"fold": name, "speaker_norm": job.speaker_norm, "train_rows": len(data.y_train),
+            "trained_labels": sorted({int(y) for y in data.y_train}),
             "refit_rows": fitted.refit_rows,
             "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
             "temperature": round(fitted.temperature, 4),
             "test_accuracy": acc if len(data.test_index) else None}
     result = JobResult(job, predictions, note, log, fitted, data.moments,
                        _training_hash(data, fitted.refit_rows > 0) if job.final else "")
-    if cfg.has_group_mode and not job.speaker_norm:
-        actors = corpus.meta.actor.to_numpy()
-        group = fit_group(data, actors, input_width(examples), len(labels), cfg)
+    if cfg.has_group_mode and not job.speaker_norm and not job.loco:
+        speakers = corpus.meta.speaker.to_numpy()
+        group = fit_group(data, speakers, input_width(examples), len(labels), cfg)
         if job.final:
             result.group = group
         elif len(data.test_index):
@@ -198,15 +202,15 @@ def _run_job(job: Job) -> JobResult:
     return result
 
 
-def fit_group(data: FoldData, actors: np.ndarray, n_inputs: int, n_classes: int,
+def fit_group(data: FoldData, speakers: np.ndarray, n_inputs: int, n_classes: int,
               cfg: TrainConfig) -> GroupModel:
     """The group-mode model of one split: trained on speaker-offset-corrected features
     (true-label offsets, training and validation actors only). The class means come from the
     training rows alone, as the lone-file model's selection does; a refit (train.refit_with_val)
     adds the corrected validation rows."""
     means = class_means(data.x_train, data.y_train, n_classes)
-    train_offsets = true_label_offsets(data.x_train, data.y_train, actors[data.train_index], means)
-    val_offsets = true_label_offsets(data.x_val, data.y_val, actors[data.val_index], means)
+    train_offsets = true_label_offsets(data.x_train, data.y_train, speakers[data.train_index], means)
+    val_offsets = true_label_offsets(data.x_val, data.y_val, speakers[data.val_index], means)
     corrected = dataclasses.replace(data, x_train=data.x_train - train_offsets,
                                     x_val=data.x_val - val_offsets)
     # The group temperature is fitted for the shifts the clips have as recorded (GroupModel).
@@ -219,7 +223,7 @@ def _group_eval(corpus: Corpus, data: FoldData, logits: np.ndarray, temperature:
                 labels: LabelSpace, fold: str) -> pd.DataFrame:
     """Lone-file and group-mode predictions for the held-out actors' clips arranged in folders
     of different emotion mixes (aurora.group.skewed_folders)."""
-    meta = corpus.meta.iloc[data.test_index][["clip_id", "actor", "label"]].reset_index(drop=True)
+    meta = corpus.meta.iloc[data.test_index][["clip_id", "speaker", "label"]].reset_index(drop=True)
     lone = softmax(logits / temperature)
     rows = []
     for composition, folders in skewed_folders(meta, list(labels.classes)).items():
@@ -227,7 +231,7 @@ def _group_eval(corpus: Corpus, data: FoldData, logits: np.ndarray, temperature:
             probs, mode = group.predict(data.x_test[positions], lone[positions])
             rows.append(pd.DataFrame({
                 "fold": fold, "composition": composition, "folder": k, "clip_id": meta.clip_id[positions],
-                "actor": meta.actor[positions], "label": meta.label[positions],
+                "speaker": meta.speaker[positions], "label": meta.label[positions],
                 "lone_pred": lone[positions].argmax(axis=1), "group_pred": probs.argmax(axis=1),
                 "fallback": mode != "group"}))
     return pd.concat(rows, ignore_index=True)
@@ -240,18 +244,21 @@ class TrainingRun:
     final: JobResult | None  # None when run_training was asked for the CV only
     n_inputs: int
     group_eval: pd.DataFrame  # empty without group mode
+    loco_predictions: pd.DataFrame = field(default_factory=pd.DataFrame)  # leave-one-corpus-out splits
+    loco_notes: list[dict] = field(default_factory=list)
 
 
 def run_training(corpus: Corpus, folds: list[Fold], final: Fold, cfg: TrainConfig, labels: LabelSpace,
                  modes: list[bool], log: Callable[[str], None] = print,
-                 final_model: bool = True) -> TrainingRun:
-    """Cross-validate every speaker-norm mode in `modes` and fit the shipped model
-    (mode cfg.speaker_norm) on the final split unless `final_model` is false;
-    `cfg.workers` models at a time."""
+                 final_model: bool = True, loco: Sequence[Fold] = ()) -> TrainingRun:
+    """Cross-validate every speaker-norm mode in `modes`, fit each leave-one-corpus-out split of
+    `loco` (mode cfg.speaker_norm) and the shipped model (same mode) on the final split unless
+    `final_model` is false; `cfg.workers` models at a time."""
     examples = {mode: examples_of(corpus, cfg, mode) for mode in set(modes) | {cfg.speaker_norm}}
     # The final model trains on the most data: start it first so it is not the straggler.
     jobs = [Job(final, cfg.speaker_norm, final=True)] if final_model else []
     jobs += [Job(f, m) for m in modes for f in folds]
+    jobs += [Job(f, cfg.speaker_norm, loco=True) for f in loco]
     _SHARED.update(corpus=corpus, cfg=cfg, labels=labels, examples=examples)
     try:
         results = list(parallel_map(_run_job, jobs, workers=cfg.workers, chunksize=1, unit="model",
@@ -260,11 +267,14 @@ def run_training(corpus: Corpus, folds: list[Fold], final: Fold, cfg: TrainConfi
         _SHARED.clear()
     for r in results:
         log(r.log)
-    cv_results = [r for r in results if not r.job.final]
+    cv_results = [r for r in results if not r.job.final and not r.job.loco]
+    loco_results = [r for r in results if r.job.loco]
     cv = {mode: pd.concat([r.predictions for r in cv_results if r.job.speaker_norm == mode
                            and not r.predictions.empty], ignore_index=True) for mode in modes}
     group_frames = [r.group_eval for r in cv_results if r.group_eval is not None]
     return TrainingRun(cv, [r.note for r in cv_results if not r.predictions.empty],
                        results[0] if final_model else None,
                        input_width(examples[cfg.speaker_norm]),
-                       pd.concat(group_frames, ignore_index=True) if group_frames else pd.DataFrame())
+                       pd.concat(group_frames, ignore_index=True) if group_frames else pd.DataFrame(),
+                       pd.concat([r.predictions for r in loco_results], ignore_index=True)
+                       if loco_results else pd.DataFrame(), [r.note for r in loco_results])

@@ -115,13 +115,13 @@ class GroupModel:
 
 def skewed_folders(meta: pd.DataFrame, classes: list[str]) -> dict[str, list[np.ndarray]]:
     """Test folders per speaker with different emotion mixes, as row positions into `meta`
-    (columns actor, label, clip_id): the speaker's balanced clips; mostly neutral+calm, and
+    (columns speaker, label, clip_id): the speaker's balanced clips; mostly neutral+calm, and
     mostly one emotion for each emotion in turn (all of those, one clip of every other
     emotion); one emotion per folder."""
     folders: dict[str, list[np.ndarray]] = {c: [] for c in COMPOSITIONS}
     index = {name: i for i, name in enumerate(classes)}
     neutral_calm = [index[d] for d in ("neutral", "calm") if d in index]
-    for _, clips in meta.reset_index(drop=True).reset_index().groupby("actor"):
+    for _, clips in meta.reset_index(drop=True).reset_index().groupby("speaker"):
         clips = clips.sort_values("clip_id")
         folders["balanced"].append(clips["index"].to_numpy())
         if neutral_calm:

@@ -15,16 +15,17 @@ import numpy as np
 import pandas as pd
 
 from aurora.audio import AudioError, decode, read_file
-from aurora.config import DataConfig
+from aurora.config import RAVDESS, ConfigError, CorpusSource, DataConfig
+from aurora.corpora import read_corpus
 from aurora.dataset import AUDIO_SUFFIXES
 from aurora.emotions import EMOTIONS
 from aurora.parallel import parallel_map
-from aurora.ravdess import FilenameError, parse_clip_name
+from aurora.ravdess import FilenameError, parse_clip_name, speaker_id
 
 OK = "ok"
 COLUMNS = [
-    "clip_id", "path", "content_hash", "size_bytes", "actor", "gender", "emotion",
-    "emotion_code", "intensity", "statement", "repetition", "sample_rate", "channels",
+    "clip_id", "source", "corpus", "speaker", "path", "content_hash", "size_bytes", "actor", "gender",
+    "emotion", "emotion_code", "intensity", "statement", "repetition", "sample_rate", "channels",
     "duration_s", "peak", "status", "message",
 ]
 _INT_COLUMNS = ["actor", "emotion_code", "intensity", "statement", "repetition",
@@ -39,6 +40,20 @@ class _Job:
     include_song: bool
 
 
+@dataclass(frozen=True)
+class _LabelledJob:
+    """A file of another corpus whose speaker and emotion its reader already gave."""
+
+    root: Path
+    relative: str
+    min_duration_s: float
+    source: str  # its data.corpora entry, whose folder `relative` is in
+    corpus: str
+    speaker: str  # namespaced: corpus:speaker
+    gender: str
+    emotion: str
+
+
 def list_files(root: Path) -> list[str]:
     """Every regular file below `root` (following the root link), as sorted POSIX paths."""
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
@@ -46,8 +61,9 @@ def list_files(root: Path) -> list[str]:
 
 
 def inspect_file(job: _Job) -> dict:
-    """One manifest row for one file; never raises for a bad file."""
-    row: dict = {"clip_id": Path(job.relative).name.split(".", 1)[0], "path": job.relative}
+    """One manifest row for one RAVDESS file; never raises for a bad file."""
+    row: dict = {"clip_id": Path(job.relative).name.split(".", 1)[0], "source": RAVDESS, "corpus": RAVDESS,
+                  "path": job.relative}
     if Path(job.relative).suffix.lower() not in AUDIO_SUFFIXES:
         return {**row, "status": "not_audio", "message": "not a .wav or .flac file; ignored"}
     try:
@@ -59,13 +75,32 @@ def inspect_file(job: _Job) -> dict:
         name = parse_clip_name(job.relative)
     except FilenameError as exc:
         return {**row, "status": "bad_name", "message": str(exc)}
-    row.update(actor=name.actor, gender=name.gender, emotion=name.emotion,
-               emotion_code=name.emotion_code, intensity=name.intensity,
+    row.update(speaker=speaker_id(name.actor), actor=name.actor, gender=name.gender,
+               emotion=name.emotion, emotion_code=name.emotion_code, intensity=name.intensity,
                statement=name.statement, repetition=name.repetition)
     if not name.is_audio_only_speech and not job.include_song:
         return {**row, "status": "excluded",
                 "message": "not an audio-only speech clip (modality 03, vocal channel 01); "
                            "set data.include_song to keep song clips"}
+    return _with_audio(row, data, job.min_duration_s)
+
+
+def inspect_labelled_file(job: _LabelledJob) -> dict:
+    """One manifest row for a file of another corpus; never raises for a bad file."""
+    row: dict = {"clip_id": f"{job.corpus}:{job.relative.rsplit('.', 1)[0]}", "source": job.source,
+                 "corpus": job.corpus,
+                 "speaker": job.speaker, "path": job.relative, "gender": job.gender or "unknown",
+                 "emotion": job.emotion}
+    try:
+        data = read_file(job.root / job.relative)
+    except AudioError as exc:
+        return {**row, "status": "unreadable", "message": str(exc)}
+    row.update(content_hash=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+    return _with_audio(row, data, job.min_duration_s)
+
+
+def _with_audio(row: dict, data: bytes, min_duration_s: float) -> dict:
+    """`row` with the decoded audio's properties and its status (ok, or why not)."""
     try:
         audio = decode(data)
     except AudioError as exc:
@@ -74,10 +109,10 @@ def inspect_file(job: _Job) -> dict:
     peak = float(np.abs(audio.samples).max())
     row.update(sample_rate=audio.sample_rate, channels=audio.channels,
                duration_s=round(audio.duration_s, 4), peak=peak)
-    if audio.duration_s < job.min_duration_s:
+    if audio.duration_s < min_duration_s:
         return {**row, "status": "too_short",
                 "message": f"{audio.duration_s:.3f} s is shorter than data.min_duration_s "
-                           f"= {job.min_duration_s} s"}
+                           f"= {min_duration_s} s"}
     if peak == 0.0:
         return {**row, "status": "silent", "message": "every sample is zero"}
     return {**row, "status": OK, "message": ""}
@@ -87,9 +122,9 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     """Keep the first copy of each clip name; flag identical audio under two names.
 
     RAVDESS itself ships one such pair (actor 07, happy, strong, statement 2,
-    repetitions 1 and 2 are byte-identical). Within one actor it is kept, with
-    a warning, since actor-wise splits keep both copies on one side; across
-    actors the later copy is excluded, as it would leak between splits.
+    repetitions 1 and 2 are byte-identical). Within one speaker it is kept, with
+    a warning, since speaker-wise splits keep both copies on one side; across
+    speakers (or corpora) the later copy is excluded, as it would leak between splits.
     """
     ok = frame[frame.status == OK]
     first = ok.groupby("clip_id")["path"].transform("first")
@@ -98,21 +133,59 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
     frame.loc[dup, "status"] = "duplicate"
 
     ok = frame[frame.status == OK]
-    first = ok.groupby("content_hash")[["path", "actor"]].transform("first")
-    for i in ok.index[ok["path"] != first["path"]]:
-        if frame.at[i, "actor"] == first.at[i, "actor"]:
+    first = ok.groupby("content_hash")[["clip_id", "path", "speaker"]].transform("first")
+    for i in ok.index[ok["clip_id"] != first["clip_id"]]:
+        if frame.at[i, "speaker"] == first.at[i, "speaker"]:
             frame.at[i, "message"] = (f"warning: same audio content as {first.at[i, 'path']} "
                                       "(same actor, kept)")
         else:
-            frame.at[i, "message"] = (f"same audio content as {first.at[i, 'path']}, another "
-                                      "actor's clip; excluded to keep splits disjoint")
+            frame.at[i, "message"] = (f"same audio content as {first.at[i, 'path']} "
+                                      f"({first.at[i, 'speaker']}), another speaker's clip; excluded to "
+                                      "keep splits disjoint")
             frame.at[i, "status"] = "duplicate"
 
 
-def build_manifest(root: Path, config: DataConfig, workers: int = 0) -> pd.DataFrame:
-    """Inspect every file under `root`; return the manifest (all files, with status)."""
+def labelled_jobs(name: str, directory: Path, source: CorpusSource, config: DataConfig,
+                  extensions: tuple[str, ...]) -> tuple[list[_LabelledJob], list[dict]]:
+    """Corpus `name`'s files (its reader's listing) as inspection jobs, and report rows for those it
+    could not read or whose label has no counterpart here. A label code the mapping lacks stops
+    with every such code listed: a typo in params.yaml must not drop a class silently."""
+    files, rejected = read_corpus(directory, source.reader, extensions, source.table)
+    lacking: dict[str, list[str]] = {}
+    jobs, rows = [], [{"clip_id": f"{name}:{r.path.rsplit('.', 1)[0]}", "source": name, "corpus": name,
+                       "path": r.path, "status": "bad_name", "message": r.reason} for r in rejected]
+    for f in files:
+        emotion = source.emotion_of(f.code)
+        if emotion is None:
+            lacking.setdefault(f.code, []).append(f.path)
+            continue
+        corpus = f.corpus or name
+        if not emotion:
+            rows.append({"clip_id": f"{corpus}:{f.path.rsplit('.', 1)[0]}", "source": name, "corpus": corpus,
+                         "speaker": f"{corpus}:{f.speaker}", "path": f.path, "status": "excluded",
+                         "message": f"label {f.code!r} has no counterpart here (data.corpora.{name}.labels "
+                                    "maps it to \"\")"})
+            continue
+        jobs.append(_LabelledJob(directory, f.path, config.min_duration_s, name, corpus,
+                                 f"{corpus}:{f.speaker}", f.gender, emotion))
+    if lacking:
+        listed = "; ".join(f"{code!r} ({len(paths)} files, e.g. {paths[0]})"
+                           for code, paths in sorted(lacking.items()))
+        raise ConfigError(f"data.corpora.{name}: labels has no entry for {listed}. Map each to an emotion, "
+                          "or to \"\" to leave it out")
+    return jobs, rows
+
+
+def build_manifest(root: Path, config: DataConfig, workers: int = 0,
+                   corpora: dict[str, Path] | None = None,
+                   extensions: tuple[str, ...] = ("wav", "flac")) -> pd.DataFrame:
+    """Inspect every file under `root` (RAVDESS) and of each corpus in `corpora` (name -> its
+    folder, for data.corpora's entries); return the manifest (all files, with status)."""
     jobs = [_Job(root, rel, config.min_duration_s, config.include_song) for rel in list_files(root)]
     rows = list(parallel_map(inspect_file, jobs, workers=workers, desc="ingest"))
+    for name, directory in (corpora or {}).items():
+        labelled, rejected = labelled_jobs(name, directory, config.corpora[name], config, extensions)
+        rows += rejected + list(parallel_map(inspect_labelled_file, labelled, workers=workers, desc=name))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     _mark_duplicates(frame)
     for column in _INT_COLUMNS:
@@ -124,15 +197,27 @@ def build_manifest(root: Path, config: DataConfig, workers: int = 0) -> pd.DataF
     return frame
 
 
+def located(clips: pd.DataFrame, roots: dict[str, Path]) -> pd.DataFrame:
+    """`clips` with each path joined to its source's folder (roots: source name -> folder) and made
+    absolute (a Dask worker may run elsewhere on the same filesystem), for code that reads the
+    audio; RAVDESS's folder is data.raw_dir."""
+    missing = sorted(set(clips.source) - set(roots))
+    if missing:
+        raise ConfigError(f"clips of {missing}, which data.corpora no longer lists: run `dvc repro`")
+    out = clips.copy()
+    out["path"] = [str((roots[s] / p).absolute()) for s, p in zip(clips.source, clips.path, strict=True)]
+    return out
+
+
 def usable(manifest: pd.DataFrame) -> pd.DataFrame:
     """The clips that downstream stages use."""
     return manifest[manifest.status == OK].reset_index(drop=True)
 
 
 def summary_table(manifest: pd.DataFrame) -> pd.DataFrame:
-    """Usable clips per actor x emotion, with totals."""
+    """Usable clips per speaker x emotion, with totals."""
     ok = usable(manifest)
-    table = pd.crosstab(ok["actor"], ok["emotion"], margins=True, margins_name="total",
+    table = pd.crosstab(ok["speaker"], ok["emotion"], margins=True, margins_name="total",
                         dropna=False)
     return table
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from aurora.comparison import markdown
 from aurora.crosscorpus import mode_table, shares_table
+from aurora.loco import loco_table
 from aurora.metrics import mean_std
+from aurora.splits import speakers_text
 from aurora.tables import markdown_table
 
 
 def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict],
-               comparison: list[dict] | None = None, crosscorpus: dict[str, dict] | None = None) -> str:
+               comparison: list[dict] | None = None, crosscorpus: dict[str, dict] | None = None,
+               loco: dict[str, dict] | None = None) -> str:
     """Markdown. `cv` maps a mode name ("speaker-norm on"/"off") to metrics.summarize output;
     `comparison` holds the compare stage's rows (aurora.comparison); `crosscorpus` the crosscorpus
-    stage's summary per corpus (aurora.crosscorpus)."""
+    stage's summary per corpus (aurora.crosscorpus); `loco` the leave-one-corpus-out results
+    (aurora.loco)."""
     lines = [
         f"# AURORA model card: `{config['model']}`",
         "",
@@ -23,12 +27,16 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         "",
         "## Data",
         f"RAVDESS speech (Livingstone & Russo, 2018; CC BY-NC-SA 4.0): acted, North American English, "
-        f"two fixed sentences, 24 professional actors. This model was trained on actors "
-        f"{config['split']['train']}; actors {config['split']['val']} chose the stopping epoch or "
+        f"two fixed sentences, 24 professional actors. This model was trained on speakers "
+        f"{speakers_text(config['split']['train'])}; speakers {speakers_text(config['split']['val'])} chose "
+        "the stopping epoch or "
         f"regularisation and the softmax temperature ({config.get('temperature', 1.0):.2f})"
         + ("; then the weights were refitted on training + validation actors with that regularisation"
            if config.get("refit_rows") else "")
-        + f"; test actors present: {config['split']['test'] or 'none'}.",
+        + f"; test speakers present: {speakers_text(config['split']['test'])}."
+        + (f" Corpora trained on: {', '.join(config['corpora'])} (data.corpora); speakers are namespaced "
+           "per corpus and no speaker is on two sides of a split."
+           if len(config.get("corpora", [])) > 1 else ""),
         f"Augmented copies per training clip: {config['augmented_copies']}"
         + (f" ({config['augmentation']})" if config.get("augmentation", "none") != "none" else "")
         + "; class weights: "
@@ -75,6 +83,11 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
                 continue
             lines += ["", f"**{name}** ({summary['files']} files):", "", markdown_table(*mode_table(summary)),
                       "", "Share of each predicted emotion:", "", markdown_table(*shares_table(summary))]
+    if loco:
+        lines += ["", "## Leave one corpus out",
+                  "Trained on the other corpora, tested on every speaker of the one left out; scored on the "
+                  "emotions both sides have (mean ± std over the left-out corpus's speakers).", "",
+                  markdown_table(*loco_table(loco))]
     lines += [
         "",
         "Per-speaker standardisation uses each speaker's own unlabelled clips. RAVDESS flatters it "

@@ -1,4 +1,11 @@
-"""Map a function over items in worker processes, in order, with a progress bar."""
+"""Map a function over items in worker processes, or on a Dask cluster, in order, with a progress bar.
+
+A Dask scheduler's address (the one `aurora predict --dask-address` uses) comes
+from $AURORA_DASK_ADDRESS; the features and embed stages then send their clips
+there instead of the local process pool. Workers must see the same files (a
+shared filesystem, or the same machine), so paths are absolute. Results are the
+same as a local run: the same function on the same items, collected in order.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,13 @@ from aurora.jit import warm_librosa
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+DASK_ADDRESS_ENV = "AURORA_DASK_ADDRESS"
+
+
+def dask_address(environ=os.environ) -> str | None:
+    """The Dask scheduler to run on ($AURORA_DASK_ADDRESS, e.g. tcp://10.0.0.5:8786), or None."""
+    return environ.get(DASK_ADDRESS_ENV, "").strip() or None
 
 
 def worker_count(requested: int) -> int:
@@ -41,12 +55,16 @@ def parallel_map(
     desc: str = "",
     chunksize: int = 8,
     unit: str = "clip",
+    dask: str | None = None,
 ) -> Iterator[R]:
-    """Yield fn(item) for every item, in input order."""
+    """Yield fn(item) for every item, in input order; on the Dask scheduler at `dask` if given."""
     items = list(items)
     n = min(worker_count(workers), len(items))
     bar = tqdm(total=len(items), desc=desc, unit=unit, disable=not items, mininterval=1.0)
     with bar:
+        if dask and items:
+            yield from _dask_map(fn, items, dask, chunksize, bar)
+            return
         if n <= 1:
             for item in items:
                 yield fn(item)
@@ -60,5 +78,24 @@ def parallel_map(
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(n, mp_context=context, initializer=_single_threaded_numerics) as pool:
             for result in pool.map(fn, items, chunksize=chunksize):
+                yield result
+                bar.update()
+
+
+def _run_batch(fn: Callable[[T], R], batch: list[T]) -> list[R]:
+    # A Dask worker is a fresh process: it loads librosa's numba code under the same lock first.
+    warm_librosa()
+    _single_threaded_numerics()
+    return [fn(item) for item in batch]
+
+
+def _dask_map(fn: Callable[[T], R], items: list[T], address: str, chunksize: int, bar: tqdm) -> Iterator[R]:
+    from distributed import Client
+
+    batches = [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
+    with Client(address, set_as_default=False) as client:
+        futures = client.map(_run_batch, [fn] * len(batches), batches, pure=False)
+        for future in futures:  # in order; the cluster works ahead
+            for result in future.result():
                 yield result
                 bar.update()

@@ -19,6 +19,12 @@ VOCAL_CHANNELS = {1: "speech", 2: "song"}
 INTENSITIES = {1: "normal", 2: "strong"}
 STATEMENTS = {1: "Kids are talking by the door", 2: "Dogs are sitting by the door"}
 MAX_ACTOR = 24
+CORPUS = "ravdess"  # its name beside other corpora; its speakers are ravdess:01 ... ravdess:24
+
+
+def speaker_id(actor: int) -> str:
+    """Actor 12's speaker name among every corpus's speakers: ``ravdess:12``."""
+    return f"{CORPUS}:{actor:02d}"
 
 
 class FilenameError(ValueError):

@@ -90,8 +90,9 @@ class FeatureSet:
 
 
 def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
-                   audio: AudioConfig, desc: str = "features") -> FeatureSet:
-    """`clips` needs clip_id, path (relative to raw_dir) and content_hash.
+                   audio: AudioConfig, desc: str = "features", dask: str | None = None) -> FeatureSet:
+    """`clips` needs clip_id, path (relative to raw_dir) and content_hash; `dask`: a Dask
+    scheduler's address to compute the missing clips on (aurora.parallel), else local processes.
 
     An optional `recipe` column (JSON, see aurora.augment) augments the audio
     before extraction; such rows carry the copy's derived key as content_hash.
@@ -103,7 +104,7 @@ def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
     jobs = [(h, raw_dir / p, r) for h, p, r in zip(todo.content_hash, todo.path, recipes, strict=True)]
     failed, computed, done = [], 0, []
     for result in parallel_map(partial(_job, features=features, audio=audio), jobs,
-                               workers=features.workers, desc=desc):
+                               workers=features.workers, desc=desc, dask=dask):
         if "error" in result:
             failed.append(result["error"])
         else:

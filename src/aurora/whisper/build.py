@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from aurora.config import AudioConfig, FeatureConfig, WhisperConfig
 from aurora.features.build import load_prepared
 from aurora.features.cache import FeatureCache
 from aurora.features.extract import FEATURE_VERSION
-from aurora.parallel import worker_count
+from aurora.parallel import parallel_map, worker_count
 from aurora.whisper.embed import EMBED_VERSION, WhisperEmbedder
 from aurora.whisper.weights import locate_model, model_id
 
@@ -66,9 +67,33 @@ def _embed_each_on_failure(embedder: WhisperEmbedder, hashes: list[str], waves: 
         return done
 
 
+@functools.cache
+def _embedder(cfg: WhisperConfig) -> WhisperEmbedder:
+    """One embedder per process and configuration (a Dask worker loads the weights once)."""
+    torch.set_num_threads(worker_count(cfg.threads))
+    return WhisperEmbedder.from_config(cfg)
+
+
+def _embed_chunk(chunk: list[tuple[str, str, str | None]], cfg: WhisperConfig, audio: AudioConfig,
+                 features: FeatureConfig) -> tuple[list[tuple[str, np.ndarray]], list[str]]:
+    """(content hash, embedding) of each readable clip of `chunk` (hash, path, recipe), and the
+    failures, in words."""
+    hashes, waves, failed = [], [], []
+    for content_hash, path, recipe in chunk:
+        try:
+            recipe = Recipe.from_json(recipe) if recipe else None
+            waves.append(load_prepared(Path(path), features, audio, recipe, trim=cfg.trim_silence,
+                                       margin_s=cfg.trim_margin_s))
+            hashes.append(content_hash)
+        except AudioError as exc:
+            failed.append(f"{path}: {exc}")
+    return _embed_each_on_failure(_embedder(cfg), hashes, waves, failed), failed
+
+
 def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, audio: AudioConfig,
-                     features: FeatureConfig) -> Embeddings:
-    """`clips`: clip_id, path, content_hash and optionally recipe (as for build_features)."""
+                     features: FeatureConfig, dask: str | None = None) -> Embeddings:
+    """`clips`: clip_id, path, content_hash and optionally recipe (as for build_features); `dask`:
+    a Dask scheduler's address to encode the missing clips on, a chunk per task, else this process."""
     if audio.sample_rate != 16000:
         raise ValueError("Whisper needs audio.sample_rate = 16000")
     path = locate_model(cfg.model_dir or None)
@@ -78,25 +103,17 @@ def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, aud
     todo = cache.missing(clips)
     failed: list[str] = []
     if len(todo):
-        torch.set_num_threads(worker_count(cfg.threads))
-        embedder = WhisperEmbedder.from_config(cfg)
         recipes = todo["recipe"] if "recipe" in todo else [None] * len(todo)
-        items = list(zip(todo.content_hash, todo.path, recipes, strict=True))
-        with tqdm(total=len(items), desc="whisper", unit="clip", mininterval=1.0) as bar:
-            for start in range(0, len(items), CHUNK):
-                hashes, waves = [], []
-                for content_hash, rel, recipe in items[start:start + CHUNK]:
-                    try:
-                        recipe = Recipe.from_json(recipe) if recipe else None
-                        waves.append(load_prepared(raw_dir / rel, features, audio, recipe,
-                                                   trim=cfg.trim_silence, margin_s=cfg.trim_margin_s))
-                        hashes.append(content_hash)
-                    except AudioError as exc:
-                        failed.append(f"{raw_dir / rel}: {exc}")
-                done = _embed_each_on_failure(embedder, hashes, waves, failed)
-                cache.add({"content_hash": h, "n_frames": 0, "frames": [], "logmel": [], "stats": v}
-                          for h, v in done)
-                bar.update(len(items[start:start + CHUNK]))
+        items = [(h, str(raw_dir / p), r)
+                 for h, p, r in zip(todo.content_hash, todo.path, recipes, strict=True)]
+        chunks = [items[start:start + CHUNK] for start in range(0, len(items), CHUNK)]
+        encode = functools.partial(_embed_chunk, cfg=cfg, audio=audio, features=features)
+        results = (parallel_map(encode, chunks, desc="whisper", unit="chunk", chunksize=1, dask=dask) if dask
+                   else map(encode, tqdm(chunks, desc="whisper", unit="chunk", mininterval=1.0)))
+        for done, chunk_failed in results:
+            failed += chunk_failed
+            cache.add({"content_hash": h, "n_frames": 0, "frames": [], "logmel": [], "stats": v}
+                      for h, v in done)
         cache.compact()
     table, present = cache.aligned(clips)
     names = WhisperEmbedder.names_for(cfg.blocks)

@@ -1,0 +1,61 @@
+"""Stage `train_corpora`: data/train_corpora/NAME links to each corpus of data.corpora.
+
+RAVDESS comes from data.raw_dir (stage fetch); these are the other corpora the
+model trains on. Each folder comes from its environment variable or dir; a
+corpus that is asked for but absent stops the stage, since training without it
+would quietly be a different model. Links of corpora no longer listed are removed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aurora.config import RAVDESS, load_params
+from aurora.dataset import DatasetError, link_corpus
+from stages._run import run
+
+TRAIN_CORPORA = Path("data/train_corpora")
+
+
+def corpus_roots(params) -> dict[str, Path]:
+    """Where each source's clips are read from: RAVDESS's raw_dir and the links made here."""
+    others = {name: TRAIN_CORPORA / name for name in params.data.corpora}
+    return {RAVDESS: Path(params.data.raw_dir), **others}
+
+
+def _evaluated_folders(params) -> dict[Path, str]:
+    """The folders of the corpora evaluated as unseen (crosscorpus.corpora), resolved."""
+    folders = {}
+    for name, source in params.crosscorpus.corpora.items():
+        location, _ = source.location()
+        if location is not None and location.expanduser().is_dir():
+            folders[location.expanduser().resolve()] = name
+    return folders
+
+
+def main() -> None:
+    params = load_params()
+    corpora = params.data.corpora
+    evaluated = _evaluated_folders(params)
+    TRAIN_CORPORA.mkdir(parents=True, exist_ok=True)
+    for stale in sorted(TRAIN_CORPORA.iterdir()):
+        if stale.name not in corpora and stale.is_symlink():
+            stale.unlink()
+            print(f"removed {stale} (no longer in data.corpora)")
+    for name, source in corpora.items():
+        location, origin = source.location()
+        if location is None or not location.expanduser().is_dir():
+            where = origin if location is None else f"{location} ({origin}) is not a directory"
+            variable = f"${source.dir_env}" if source.dir_env else "its dir"
+            raise DatasetError(f"data.corpora.{name}: no folder to train on ({where}); point {variable} "
+                               "at it or drop the entry")
+        if (other := evaluated.get(location.expanduser().resolve())) is not None:
+            raise DatasetError(f"data.corpora.{name} is the folder of crosscorpus.corpora.{other}: a corpus "
+                               "the model trains on is no unseen corpus; drop it from one of them")
+        print(link_corpus(TRAIN_CORPORA / name, name, location, origin))
+    if not corpora:
+        print("data.corpora is empty: training on RAVDESS alone")
+
+
+if __name__ == "__main__":
+    run("train_corpora", main)

@@ -1,0 +1,191 @@
+"""Several corpora in one manifest: generated clips named as CREMA-D and TESS name theirs, and a
+user's labelled CSV, next to RAVDESS. Speakers are namespaced per corpus, label mappings come from
+the config, and every file that is not used has a row saying why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aurora.config import ConfigError, CorpusSource, DataConfig, params_from_dict
+from aurora.corpora import read_table
+from aurora.manifest import OK, build_manifest, located, usable
+from aurora.splits import leave_one_corpus_out, make_splits
+
+CREMA_LABELS = {"ANG": "angry", "DIS": "disgust", "FEA": "fearful", "HAP": "happy", "NEU": "neutral",
+                "SAD": "sad"}
+
+
+@pytest.fixture
+def corpora(tmp_path, clip_writer):
+    for i, (actor, emotion) in enumerate(((1, 5), (2, 3), (2, 1))):
+        clip_writer(f"ravdess/Actor_{actor:02d}/03-01-{emotion:02d}-01-01-01-{actor:02d}.wav", seconds=0.8,
+                    seed=20 + i)
+    for i, name in enumerate(["1001_DFA_ANG_XX", "1001_IEO_SAD_HI", "1002_DFA_NEU_XX", "1002_DFA_HAP_LO"]):
+        clip_writer(f"crema/AudioWAV/{name}.wav", seconds=0.8, sr=16000, seed=i)
+    clip_writer("crema/AudioWAV/1003_DFA_ANG_ZZ.wav", seconds=0.8, sr=16000)  # bad intensity
+    mine = tmp_path / "mine"
+    for i, name in enumerate(["calls/a.wav", "calls/b.flac", "calls/c.wav"]):
+        clip_writer(f"mine/{name}", seconds=0.8, sr=8000, seed=10 + i)
+    (mine / "calls" / "broken.wav").write_bytes(b"RIFF....WAVE")
+    (mine / "labels.csv").write_text(
+        "path,emotion,speaker,gender\n"
+        "calls/a.wav,angry,agent7,f\n"
+        "calls/b.flac,Neutral,agent7,f\n"
+        "calls/c.wav,,agent9,m\n"              # no label
+        "calls/missing.wav,sad,agent9,m\n"     # no such file
+        "calls/broken.wav,sad,agent9,m\n")     # corrupt audio
+    return tmp_path
+
+
+def _config(**corpora) -> DataConfig:
+    return DataConfig(min_duration_s=0.5, corpora=corpora)
+
+
+def test_one_manifest_with_namespaced_speakers_and_every_skip_reported(corpora):
+    config = _config(crema_d=CorpusSource("crema_d", labels=CREMA_LABELS), mine=CorpusSource("csv"))
+    manifest = build_manifest(corpora / "ravdess", config, workers=1,
+                              corpora={"crema_d": corpora / "crema", "mine": corpora / "mine"})
+    ok = usable(manifest)
+    assert sorted(ok.speaker.unique()) == ["crema_d:1001", "crema_d:1002", "mine:agent7", "ravdess:01",
+                                           "ravdess:02"]
+    assert ok.groupby("corpus").size().to_dict() == {"crema_d": 4, "mine": 2, "ravdess": 3}
+    by_path = ok.set_index("path")
+    assert by_path.loc["AudioWAV/1001_IEO_SAD_HI.wav", "emotion"] == "sad"
+    assert by_path.loc["calls/b.flac", "emotion"] == "neutral"  # the table's labels, any case
+    assert by_path.loc["calls/a.wav", "gender"] == "female"
+    assert by_path.loc["AudioWAV/1001_DFA_ANG_XX.wav", "gender"] == "unknown"
+    assert by_path.loc["AudioWAV/1001_DFA_ANG_XX.wav", "clip_id"] == "crema_d:AudioWAV/1001_DFA_ANG_XX"
+    skipped = manifest[manifest.status != OK].set_index("path")
+    assert "CREMA-D" in skipped.loc["AudioWAV/1003_DFA_ANG_ZZ.wav", "message"]
+    assert "no emotion label" in skipped.loc["calls/c.wav", "message"]
+    assert "no such file" in skipped.loc["calls/missing.wav", "message"]
+    assert skipped.loc["calls/broken.wav", "status"] in ("corrupt", "unreadable")
+    # Every clip can be found again for reading, whichever corpus folder it lives in.
+    roots = {"ravdess": corpora / "ravdess", "crema_d": corpora / "crema", "mine": corpora / "mine"}
+    assert all(Path(p).is_file() for p in located(ok, roots).path)
+
+
+def test_a_label_the_mapping_lacks_stops_with_every_such_label_listed(corpora):
+    partial = {k: v for k, v in CREMA_LABELS.items() if k not in ("HAP", "NEU")}
+    with pytest.raises(ConfigError, match=r"no entry for 'HAP' \(1 files.*'NEU' \(1 files"):
+        build_manifest(corpora / "ravdess", _config(crema_d=CorpusSource("crema_d", labels=partial)),
+                       workers=1, corpora={"crema_d": corpora / "crema"})
+    # A code mapped to "" is left out with a reason, not an error.
+    left_out = {**partial, "HAP": "", "NEU": ""}
+    manifest = build_manifest(corpora / "ravdess", _config(crema_d=CorpusSource("crema_d", labels=left_out)),
+                              workers=1, corpora={"crema_d": corpora / "crema"})
+    excluded = manifest[(manifest.corpus == "crema_d") & (manifest.status == "excluded")]
+    assert len(excluded) == 2 and excluded.message.str.contains("no counterpart").all()
+
+
+def test_a_csv_label_that_is_no_emotion_stops_and_a_mapping_renames_labels(corpora):
+    (corpora / "mine" / "labels.csv").write_text("path,emotion,speaker\ncalls/a.wav,furious,agent7\n")
+    with pytest.raises(ConfigError, match="'furious'"):
+        build_manifest(corpora / "ravdess", _config(mine=CorpusSource("csv")), workers=1,
+                       corpora={"mine": corpora / "mine"})
+    renamed = CorpusSource("csv", labels={"furious": "angry"})
+    manifest = build_manifest(corpora / "ravdess", _config(mine=renamed), workers=1,
+                              corpora={"mine": corpora / "mine"})
+    assert usable(manifest).set_index("path").loc["calls/a.wav", "emotion"] == "angry"
+
+
+def test_csv_table_needs_its_columns(tmp_path):
+    (tmp_path / "labels.csv").write_text("file,label\nx.wav,angry\n")
+    with pytest.raises(ValueError, match=r"no column\(s\) \['path', 'emotion', 'speaker'\]"):
+        read_table(tmp_path)
+    with pytest.raises(FileNotFoundError, match="no such labels table"):
+        read_table(tmp_path, "other.csv")
+
+
+def test_corpus_config_is_validated_at_the_edge():
+    with pytest.raises(ConfigError, match="'ravdess' is raw_dir's corpus"):
+        params_from_dict({"data": {"corpora": {"ravdess": {"reader": "ravdess", "labels": {"05": "angry"}}}}})
+    entry = {"reader": "emodb", "dir_env": "EMODB_DIR", "labels": {"W": "angry"}}
+    with pytest.raises(ConfigError, match=r"in both data\.corpora and crosscorpus\.corpora"):
+        params_from_dict({"data": {"corpora": {"emodb": entry}},
+                          "crosscorpus": {"corpora": {"emodb": entry}}})
+    with pytest.raises(ConfigError, match="reader 'cremad' is not one of"):
+        params_from_dict({"data": {"corpora": {"crema_d": {"reader": "cremad", "labels": {"ANG": "angry"}}}}})
+
+
+def test_folds_are_stratified_by_corpus_and_leave_one_corpus_out_tests_each_corpus_whole():
+    speakers = [f"ravdess:{a:02d}" for a in range(1, 21)] + [f"crema_d:{1001 + i}" for i in range(10)]
+    genders = {s: ("male" if i % 2 == 0 else "female") if s.startswith("ravdess") else "unknown"
+               for i, s in enumerate(speakers)}
+    corpora = {s: s.split(":")[0] for s in speakers}
+    folds, _ = make_splits(genders, ["ravdess:21"], n_folds=5, n_val=2, corpora=corpora)
+    for fold in folds:
+        held = [corpora[s] for s in fold.test]
+        assert held.count("ravdess") == 4 and held.count("crema_d") == 2
+        assert sorted(corpora[s] for s in fold.val) == ["crema_d", "ravdess"]  # selection sees both
+    assert sorted(s for f in folds for s in f.test) == sorted(speakers)
+    loco = leave_one_corpus_out(genders, corpora, ["ravdess:21"], n_val=2)
+    for split in loco:
+        left_out = split.name.removeprefix("without-")
+        assert {corpora[s] for s in split.test} == {left_out}
+        assert len(split.test) == sum(c == left_out for c in corpora.values())
+        assert not {corpora[s] for s in (*split.train, *split.val)} & {left_out}
+    assert leave_one_corpus_out({"ravdess:01": "male"}, {"ravdess:01": "ravdess"}, [], 1) == []
+
+
+def test_leave_one_corpus_out_scores_only_emotions_both_sides_have():
+    import numpy as np
+    import pandas as pd
+
+    from aurora.loco import loco_table, score_loco, score_per_corpus
+
+    classes = ["neutral", "calm", "angry"]
+    # The left-out corpus has every class; the others trained only neutral and angry (no calm).
+    labels = np.array([0, 0, 1, 1, 2, 2, 0, 2])
+    guess = np.array([0, 0, 0, 2, 2, 1, 2, 2])
+    probs = np.full((len(labels), 3), 0.1)
+    probs[np.arange(len(labels)), guess] = 0.8
+    rows = pd.DataFrame({"fold": "without-tess", "corpus": "tess", "label": labels,
+                         "speaker": ["tess:OAF"] * 4 + ["tess:YAF"] * 4,
+                         **{f"prob_{c}": probs[:, i] for i, c in enumerate(classes)}})
+    result = score_loco(rows, [{"fold": "without-tess", "trained_labels": [0, 2]}], classes)["tess"]
+    assert result["trained_classes"] == ["neutral", "angry"]
+    every, shared = result["modes"]["all classes"], result["modes"]["shared classes"]
+    assert every["shared_emotions"] == ["neutral", "angry"] and every["clips"] == 6  # calm not scored
+    # OAF: neutral 2 of 2 (its calm clips are not scored) -> 1.0; YAF: angry 2 of 3 (one came out
+    # calm, which the others never trained), neutral 0 of 1 -> 1/3.
+    assert every["uar"]["mean"] == pytest.approx((1.0 + 1 / 3) / 2, abs=1e-4)
+    # Deciding among the shared emotions only turns YAF's 'calm' guess into its runner-up.
+    assert shared["shares"]["calm"] == 0
+    header, table = loco_table({"tess": result})
+    assert table[0][0] == "tess" and "UAR, shared classes" in header
+    assert score_per_corpus(rows, classes) == {}  # one corpus: nothing per corpus
+    both = pd.concat([rows, rows.assign(corpus="ravdess", speaker="ravdess:01")])
+    assert set(score_per_corpus(both, classes)) == {"ravdess", "tess"}
+
+
+def _run_stage(cwd: Path, params: dict, env: dict | None = None):
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    (cwd / "params.yaml").write_text(yaml.safe_dump(params))
+    repo = Path(__file__).resolve().parents[1]
+    return subprocess.run([sys.executable, "-m", "stages.train_corpora"], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(repo), **(env or {})}, timeout=120)
+
+
+def test_train_corpora_stage_links_each_corpus_and_refuses_an_absent_or_evaluated_one(tmp_path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    mine = {"reader": "csv", "dir_env": "MY_CORPUS_DIR"}
+    done = _run_stage(tmp_path, {"data": {"corpora": {"mine": mine}}}, {"MY_CORPUS_DIR": str(folder)})
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "data/train_corpora/mine").resolve() == folder.resolve()
+    absent = _run_stage(tmp_path, {"data": {"corpora": {"mine": mine}}}, {"MY_CORPUS_DIR": ""})
+    assert absent.returncode == 1 and "$MY_CORPUS_DIR is not set" in absent.stderr
+    evaluated = {"reader": "emodb", "dir": str(folder), "labels": {"W": "angry"}}
+    params = {"data": {"corpora": {"mine": mine}}, "crosscorpus": {"corpora": {"ev": evaluated}}}
+    both = _run_stage(tmp_path, params, env={"MY_CORPUS_DIR": str(folder)})
+    assert both.returncode == 1 and "is the folder of crosscorpus.corpora.ev" in both.stderr
+    emptied = _run_stage(tmp_path, {"data": {"corpora": {}}})
+    assert emptied.returncode == 0 and not (tmp_path / "data/train_corpora/mine").exists()
