@@ -64,7 +64,7 @@ def main() -> None:
         print(f"{len(clips)} clips for features and embeddings; a CREMA-D-sized rebuild encodes "
               f"{CREMA_D_CLIPS} clips x (1 + {copies} training copies)\n")
         print(f"{'where':28s} {'features':>14s} {'embeddings':>14s} {'CREMA-D-sized':>14s}")
-        for where, address in _places(args.workers):
+        for where, address in _places(args.workers, params.whisper):
             features = dataclasses.replace(params.features, cache_dir=f"{tmp}/cache-{where}")
             feats, t_feat = _timed(build_features, clips, Path(), features, params.audio, dask=address)
             emb, t_emb = _timed(build_embeddings, clips, Path(), params.whisper, params.audio, features,
@@ -76,13 +76,27 @@ def main() -> None:
                   f"{total_min:10.0f} min")
 
 
-def _places(n_workers: int):
-    """Local processes, then a loopback Dask cluster started and stopped here."""
-    yield "local", None
-    from distributed import LocalCluster
+def _warm_worker(cfg) -> None:
+    from aurora.jit import warm_librosa
+    from aurora.whisper.build import _embedder
 
+    warm_librosa()
+    _embedder(cfg)
+
+
+def _places(n_workers: int, whisper):
+    """Local processes, then a loopback Dask cluster started here (its start-up and the workers'
+    imports, librosa's numba code and Whisper weights timed apart) and stopped at the end."""
+    yield "local", None
+    from distributed import Client, LocalCluster
+
+    started = time.perf_counter()
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
+        with Client(cluster.scheduler_address) as client:
+            client.run(_warm_worker, whisper)
+        print(f"(loopback cluster started and its {n_workers} workers warmed up in "
+              f"{time.perf_counter() - started:.1f} s)")
         yield f"dask, {n_workers} workers (loopback)", cluster.scheduler_address
 
 

@@ -40,6 +40,19 @@ def worker_count(requested: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def compute_threads(requested: int) -> int:
+    """Threads for one process's numerics: `requested`, else the threads a Dask worker was given
+    (several workers share a machine), else every usable core."""
+    if requested > 0:
+        return requested
+    try:
+        from distributed import get_worker
+
+        return max(1, get_worker().state.nthreads)
+    except (ImportError, ValueError):  # not inside a Dask worker
+        return worker_count(0)
+
+
 def _single_threaded_numerics() -> None:
     # Each worker is one core's worth of work; BLAS threads would oversubscribe.
     from threadpoolctl import threadpool_limits

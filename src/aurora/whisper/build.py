@@ -19,7 +19,7 @@ from aurora.config import AudioConfig, FeatureConfig, WhisperConfig
 from aurora.features.build import load_prepared
 from aurora.features.cache import FeatureCache
 from aurora.features.extract import FEATURE_VERSION
-from aurora.parallel import parallel_map, worker_count
+from aurora.parallel import compute_threads, parallel_map
 from aurora.whisper.embed import EMBED_VERSION, WhisperEmbedder
 from aurora.whisper.weights import locate_model, model_id
 
@@ -70,7 +70,7 @@ def _embed_each_on_failure(embedder: WhisperEmbedder, hashes: list[str], waves: 
 @functools.cache
 def _embedder(cfg: WhisperConfig) -> WhisperEmbedder:
     """One embedder per process and configuration (a Dask worker loads the weights once)."""
-    torch.set_num_threads(worker_count(cfg.threads))
+    torch.set_num_threads(compute_threads(cfg.threads))
     return WhisperEmbedder.from_config(cfg)
 
 
