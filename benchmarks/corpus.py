@@ -78,10 +78,10 @@ def main() -> None:
 
 def _warm_worker(cfg) -> None:
     from aurora.jit import warm_librosa
-    from aurora.whisper.build import _embedder
+    from aurora.whisper.build import embedder_for
 
     warm_librosa()
-    _embedder(cfg)
+    embedder_for(cfg)
 
 
 def _places(n_workers: int, whisper):

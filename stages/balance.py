@@ -17,7 +17,7 @@ from aurora.atomic import write_json
 from aurora.config import load_params
 from aurora.crossval import examples_of, prepare_fold
 from aurora.models.fit import class_weights
-from stages._inputs import read_corpus, read_splits
+from stages._inputs import read_corpus, read_loco_splits, read_splits
 from stages._run import run
 
 BALANCE = Path("artifacts/balance.json")
@@ -31,11 +31,12 @@ def main() -> None:
     params = load_params()
     labels = params.labels.space()
     folds, final = read_splits()
+    loco = read_loco_splits()
     corpus = read_corpus(params, sequences=False)
     meta = corpus.meta
     examples = examples_of(corpus, params.train, params.train.speaker_norm) if params.train.smote else None
     report = {"classes": list(labels.classes), "folds": []}
-    for fold in [*folds, final]:
+    for fold in [*folds, final, *loco]:
         train, val, test = corpus.fold_rows(fold, augmented=params.train.use_augmented)
         train_speakers = set(meta.speaker.iloc[train])
         if train_speakers & (set(fold.val) | set(fold.test)):

@@ -49,9 +49,13 @@ def main() -> None:
             variable = f"${source.dir_env}" if source.dir_env else "its dir"
             raise DatasetError(f"data.corpora.{name}: no folder to train on ({where}); point {variable} "
                                "at it or drop the entry")
-        if (other := evaluated.get(location.expanduser().resolve())) is not None:
-            raise DatasetError(f"data.corpora.{name} is the folder of crosscorpus.corpora.{other}: a corpus "
-                               "the model trains on is no unseen corpus; drop it from one of them")
+        folder = location.expanduser().resolve()
+        other = next((name for path, name in evaluated.items()
+                      if path == folder or path in folder.parents or folder in path.parents), None)
+        if other is not None:
+            raise DatasetError(f"data.corpora.{name} is, holds or lies in the folder of "
+                               f"crosscorpus.corpora.{other}: a corpus the model trains on is no unseen "
+                               "corpus; drop it from one of them")
         print(link_corpus(TRAIN_CORPORA / name, name, location, origin))
     if not corpora:
         print("data.corpora is empty: training on RAVDESS alone")

@@ -25,6 +25,12 @@ def corpora(tmp_path, clip_writer):
     for i, name in enumerate(["1001_DFA_ANG_XX", "1001_IEO_SAD_HI", "1002_DFA_NEU_XX", "1002_DFA_HAP_LO"]):
         clip_writer(f"crema/AudioWAV/{name}.wav", seconds=0.8, sr=16000, seed=i)
     clip_writer("crema/AudioWAV/1003_DFA_ANG_ZZ.wav", seconds=0.8, sr=16000)  # bad intensity
+    for i, name in enumerate(["OAF_angry/OAF_back_angry", "YAF_pleasant_surprised/YAF_bite_ps"]):
+        clip_writer(f"tess/{name}.wav", seconds=0.8, sr=24414, seed=40 + i)
+    for i, name in enumerate(["DC_sa01", "AudioData/JK/su15"]):
+        clip_writer(f"savee/{name}.wav", seconds=0.8, sr=44100, seed=50 + i)
+    for i, name in enumerate(["03/03a01Wa", "16b10Lb"]):
+        clip_writer(f"emodb/{name}.wav", seconds=0.8, sr=16000, seed=60 + i)
     mine = tmp_path / "mine"
     for i, name in enumerate(["calls/a.wav", "calls/b.flac", "calls/c.wav"]):
         clip_writer(f"mine/{name}", seconds=0.8, sr=8000, seed=10 + i)
@@ -35,12 +41,28 @@ def corpora(tmp_path, clip_writer):
         "calls/b.flac,Neutral,agent7,f\n"
         "calls/c.wav,,agent9,m\n"              # no label
         "calls/missing.wav,sad,agent9,m\n"     # no such file
-        "calls/broken.wav,sad,agent9,m\n")     # corrupt audio
+        "calls/broken.wav,sad,agent9,m\n"      # corrupt audio
+        "calls/../../ravdess/Actor_01/x.wav,sad,agent9,m\n")  # outside the folder
     return tmp_path
 
 
 def _config(**corpora) -> DataConfig:
     return DataConfig(min_duration_s=0.5, corpora=corpora)
+
+
+def test_every_file_name_scheme_through_one_manifest(corpora):
+    labels = {"tess": {"angry": "angry", "ps": "surprised"}, "savee": {"sa": "sad", "su": "surprised"},
+              "emodb": {"W": "angry", "L": ""}}
+    config = _config(**{name: CorpusSource(name, labels=m) for name, m in labels.items()})
+    manifest = build_manifest(corpora / "ravdess", config, workers=1,
+                              corpora={name: corpora / name for name in labels})
+    ok = usable(manifest).set_index("clip_id")
+    assert ok.loc["tess:YAF_pleasant_surprised/YAF_bite_ps", ["speaker", "emotion"]].tolist() == [
+        "tess:YAF", "surprised"]
+    assert ok.loc["savee:AudioData/JK/su15", ["speaker", "emotion"]].tolist() == ["savee:JK", "surprised"]
+    assert ok.loc["savee:DC_sa01", "emotion"] == "sad"
+    assert ok.loc["emodb:03/03a01Wa", ["speaker", "emotion"]].tolist() == ["emodb:03", "angry"]
+    assert manifest.set_index("clip_id").loc["emodb:16b10Lb", "status"] == "excluded"  # boredom
 
 
 def test_one_manifest_with_namespaced_speakers_and_every_skip_reported(corpora):
@@ -62,6 +84,7 @@ def test_one_manifest_with_namespaced_speakers_and_every_skip_reported(corpora):
     assert "no emotion label" in skipped.loc["calls/c.wav", "message"]
     assert "no such file" in skipped.loc["calls/missing.wav", "message"]
     assert skipped.loc["calls/broken.wav", "status"] in ("corrupt", "unreadable")
+    assert "leaves the corpus folder" in skipped.loc["calls/../../ravdess/Actor_01/x.wav", "message"]
     # Every clip can be found again for reading, whichever corpus folder it lives in.
     roots = {"ravdess": corpora / "ravdess", "crema_d": corpora / "crema", "mine": corpora / "mine"}
     assert all(Path(p).is_file() for p in located(ok, roots).path)
@@ -186,6 +209,41 @@ def test_train_corpora_stage_links_each_corpus_and_refuses_an_absent_or_evaluate
     evaluated = {"reader": "emodb", "dir": str(folder), "labels": {"W": "angry"}}
     params = {"data": {"corpora": {"mine": mine}}, "crosscorpus": {"corpora": {"ev": evaluated}}}
     both = _run_stage(tmp_path, params, env={"MY_CORPUS_DIR": str(folder)})
-    assert both.returncode == 1 and "is the folder of crosscorpus.corpora.ev" in both.stderr
+    assert both.returncode == 1 and "the folder of crosscorpus.corpora.ev" in both.stderr
+    inside = {"reader": "emodb", "dir": str(tmp_path), "labels": {"W": "angry"}}  # a parent folder
+    params = {"data": {"corpora": {"mine": mine}}, "crosscorpus": {"corpora": {"ev": inside}}}
+    nested = _run_stage(tmp_path, params, env={"MY_CORPUS_DIR": str(folder)})
+    assert nested.returncode == 1 and "the folder of crosscorpus.corpora.ev" in nested.stderr
     emptied = _run_stage(tmp_path, {"data": {"corpora": {}}})
     assert emptied.returncode == 0 and not (tmp_path / "data/train_corpora/mine").exists()
+
+
+def test_a_tables_corpus_column_groups_clips_but_a_speaker_stays_in_one_corpus(corpora):
+    table = corpora / "mine" / "labels.csv"
+    table.write_text("path,emotion,speaker,corpus\ncalls/a.wav,angry,agent7,Phone\n"
+                     "calls/b.flac,neutral,agent8,studio\n")
+    manifest = build_manifest(corpora / "ravdess", _config(mine=CorpusSource("csv")), workers=1,
+                              corpora={"mine": corpora / "mine"})
+    ok = usable(manifest).set_index("path")
+    assert ok.loc["calls/a.wav", ["corpus", "speaker"]].tolist() == ["mine/phone", "mine:agent7"]
+    assert ok.loc["calls/b.flac", "corpus"] == "mine/studio"
+    table.write_text("path,emotion,speaker,corpus\ncalls/a.wav,angry,agent7,phone\n"
+                     "calls/b.flac,neutral,agent7,studio\n")  # one person under two corpus values
+    with pytest.raises(ConfigError, match=r"mine:agent7: mine/phone, mine/studio"):
+        build_manifest(corpora / "ravdess", _config(mine=CorpusSource("csv")), workers=1,
+                       corpora={"mine": corpora / "mine"})
+
+
+def test_validation_never_takes_a_small_corpus_last_speaker_and_loco_copes_with_few_speakers():
+    speakers = [f"ravdess:{a:02d}" for a in range(1, 21)] + ["mine:a"]
+    genders = {s: "male" if i % 2 == 0 else "female" for i, s in enumerate(speakers)}
+    corpora = {s: s.split(":")[0] for s in speakers}
+    folds, final = make_splits(genders, [], n_folds=5, n_val=2, corpora=corpora)
+    for fold in [*folds, final]:
+        assert "mine:a" not in fold.val  # it trains wherever it is not held out
+    loco = {f.name: f for f in leave_one_corpus_out(genders, corpora, [], n_val=2)}
+    # One speaker cannot both train and validate: no split without RAVDESS.
+    assert "without-ravdess" not in loco and len(loco["without-mine"].test) == 1
+    two = {**genders, "mine:b": "female"}
+    loco = {f.name: f for f in leave_one_corpus_out(two, {s: s.split(":")[0] for s in two}, [], n_val=2)}
+    assert len(loco["without-ravdess"].train) == 1 and len(loco["without-ravdess"].val) == 1

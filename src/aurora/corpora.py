@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import posixpath
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -142,7 +143,8 @@ def _table_problem(directory: Path, rel: str, row: dict[str, str], seen: set[str
     """Why a labels-table row cannot be used ("" = it can)."""
     if not rel:
         return "no path"
-    if rel.startswith("../") or PurePath(rel).is_absolute():
+    normal = posixpath.normpath(rel)
+    if PurePath(rel).is_absolute() or normal == ".." or normal.startswith("../"):
         return "the path leaves the corpus folder"
     if rel in seen:
         return "the file is listed twice"

@@ -184,7 +184,8 @@ def _run_job(job: Job) -> JobResult:
     log = (f"  {name} speaker_norm={job.speaker_norm}: {rows}, {chosen}, "
            + (f"held-out accuracy {acc:.3f}" if len(data.test_index) else "no held-out clips"))
     note = {"fold": name, "speaker_norm": job.speaker_norm, "train_rows": len(data.y_train),
-            "trained_labels": sorted({int(y) for y in data.y_train}),
+            "trained_labels": sorted({int(y) for y in data.y_train}  # the refit also trains on validation
+                                     | ({int(y) for y in data.y_val} if fitted.refit_rows else set())),
             "refit_rows": fitted.refit_rows,
             "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
             "temperature": round(fitted.temperature, 4),

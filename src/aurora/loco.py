@@ -31,6 +31,10 @@ def score_loco(predictions: pd.DataFrame, notes: list[dict], classes: list[str])
     for split, rows in predictions.groupby("fold", sort=True):
         present = set(rows.label)
         shared = [c for i, c in enumerate(classes) if i in trained[split] and i in present]
+        if not shared:  # nothing the training corpora know is in the one left out
+            out[str(rows.corpus.iloc[0])] = {"status": "skipped", "split": split,
+                                             "note": "no emotion in common with the training corpora"}
+            continue
         emotions = [classes[y] if classes[y] in shared else "" for y in rows.label]
         probs = _prob_matrix(rows, classes)
         allowed = np.isin(classes, shared)
@@ -58,6 +62,9 @@ def loco_table(loco: dict[str, dict]) -> tuple[list[str], list[list[str]]]:
               "UAR, shared classes", "macro-F1, shared", "largest share"]
     rows = []
     for corpus, r in loco.items():
+        if r["status"] != "evaluated":
+            rows.append([corpus, "", "", "", "", f"skipped: {r['note']}", "", "", ""])
+            continue
         every, shared = r["modes"]["all classes"], r["modes"]["shared classes"]
         rows.append([corpus, ", ".join(r["trained_classes"]), ", ".join(shared["shared_emotions"]),
                      str(shared["speakers"]), str(shared["clips"]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -85,9 +85,15 @@ def inspect_file(job: _Job) -> dict:
     return _with_audio(row, data, job.min_duration_s)
 
 
+def clip_id(corpus: str, relative: str) -> str:
+    """Another corpus's clip id: its corpus and path without the extension, unique across corpora
+    (``crema_d:AudioWAV/1001_DFA_ANG_XX``)."""
+    return f"{corpus}:{PurePosixPath(relative).with_suffix('').as_posix()}"
+
+
 def inspect_labelled_file(job: _LabelledJob) -> dict:
     """One manifest row for a file of another corpus; never raises for a bad file."""
-    row: dict = {"clip_id": f"{job.corpus}:{job.relative.rsplit('.', 1)[0]}", "source": job.source,
+    row: dict = {"clip_id": clip_id(job.corpus, job.relative), "source": job.source,
                  "corpus": job.corpus,
                  "speaker": job.speaker, "path": job.relative, "gender": job.gender or "unknown",
                  "emotion": job.emotion}
@@ -145,6 +151,18 @@ def _mark_duplicates(frame: pd.DataFrame) -> None:
             frame.at[i, "status"] = "duplicate"
 
 
+def _one_corpus_per_speaker(frame: pd.DataFrame) -> None:
+    """Stop when a speaker's clips name two corpora (a table's `corpus` column): corpus-wise splits
+    would then put one speaker on both sides."""
+    ok = frame[frame.status == OK]
+    spread = ok.groupby("speaker")["corpus"].unique()
+    mixed = spread[spread.map(len) > 1]
+    if len(mixed):
+        listed = "; ".join(f"{s}: {', '.join(sorted(c))}" for s, c in mixed.head(5).items())
+        raise ConfigError(f"{len(mixed)} speaker(s) in several corpora ({listed}): a speaker belongs to one "
+                          "corpus, since splits are by speaker; give each speaker one corpus value")
+
+
 def labelled_jobs(name: str, directory: Path, source: CorpusSource, config: DataConfig,
                   extensions: tuple[str, ...]) -> tuple[list[_LabelledJob], list[dict]]:
     """Corpus `name`'s files (its reader's listing) as inspection jobs, and report rows for those it
@@ -152,27 +170,31 @@ def labelled_jobs(name: str, directory: Path, source: CorpusSource, config: Data
     with every such code listed: a typo in params.yaml must not drop a class silently."""
     files, rejected = read_corpus(directory, source.reader, extensions, source.table)
     lacking: dict[str, list[str]] = {}
-    jobs, rows = [], [{"clip_id": f"{name}:{r.path.rsplit('.', 1)[0]}", "source": name, "corpus": name,
+    jobs, rows = [], [{"clip_id": f"{name}:{r.path}", "source": name, "corpus": name,
                        "path": r.path, "status": "bad_name", "message": r.reason} for r in rejected]
     for f in files:
         emotion = source.emotion_of(f.code)
         if emotion is None:
             lacking.setdefault(f.code, []).append(f.path)
             continue
-        corpus = f.corpus or name
+        # Speakers are namespaced by the entry, whatever sub-corpus a table names (one person, one
+        # speaker); a sub-corpus is only a grouping for reports and leave-one-corpus-out.
+        corpus, speaker = f"{name}/{f.corpus.lower()}" if f.corpus else name, f"{name}:{f.speaker}"
         if not emotion:
-            rows.append({"clip_id": f"{corpus}:{f.path.rsplit('.', 1)[0]}", "source": name, "corpus": corpus,
-                         "speaker": f"{corpus}:{f.speaker}", "path": f.path, "status": "excluded",
+            rows.append({"clip_id": clip_id(name, f.path), "source": name, "corpus": corpus,
+                         "speaker": speaker, "path": f.path, "status": "excluded",
                          "message": f"label {f.code!r} has no counterpart here (data.corpora.{name}.labels "
                                     "maps it to \"\")"})
             continue
-        jobs.append(_LabelledJob(directory, f.path, config.min_duration_s, name, corpus,
-                                 f"{corpus}:{f.speaker}", f.gender, emotion))
+        jobs.append(_LabelledJob(directory, f.path, config.min_duration_s, name, corpus, speaker, f.gender,
+                                 emotion))
     if lacking:
         listed = "; ".join(f"{code!r} ({len(paths)} files, e.g. {paths[0]})"
                            for code, paths in sorted(lacking.items()))
-        raise ConfigError(f"data.corpora.{name}: labels has no entry for {listed}. Map each to an emotion, "
-                          "or to \"\" to leave it out")
+        what = ("labels has no entry for" if source.labels else
+                "with labels: {} the table's labels must be emotion names, not")
+        raise ConfigError(f"data.corpora.{name}: {what} {listed}. Map each to an emotion in "
+                          f"data.corpora.{name}.labels, or to \"\" to leave it out")
     return jobs, rows
 
 
@@ -187,6 +209,7 @@ def build_manifest(root: Path, config: DataConfig, workers: int = 0,
         labelled, rejected = labelled_jobs(name, directory, config.corpora[name], config, extensions)
         rows += rejected + list(parallel_map(inspect_labelled_file, labelled, workers=workers, desc=name))
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    _one_corpus_per_speaker(frame)
     _mark_duplicates(frame)
     for column in _INT_COLUMNS:
         frame[column] = frame[column].astype("Int64")

@@ -41,14 +41,15 @@ def worker_count(requested: int) -> int:
 
 
 def compute_threads(requested: int) -> int:
-    """Threads for one process's numerics: `requested`, else the threads a Dask worker was given
-    (several workers share a machine), else every usable core."""
+    """Threads for one task's numerics: `requested`, else one inside a Dask worker (the cluster
+    runs one task per worker thread, as it was sized), else every usable core."""
     if requested > 0:
         return requested
     try:
         from distributed import get_worker
 
-        return max(1, get_worker().state.nthreads)
+        get_worker()
+        return 1
     except (ImportError, ValueError):  # not inside a Dask worker
         return worker_count(0)
 
@@ -97,8 +98,8 @@ def parallel_map(
 
 def _run_batch(fn: Callable[[T], R], batch: list[T]) -> list[R]:
     # A Dask worker is a fresh process: it loads librosa's numba code under the same lock first.
+    # Each task sizes its own threads (compute_threads), as a local worker process is single-threaded.
     warm_librosa()
-    _single_threaded_numerics()
     return [fn(item) for item in batch]
 
 

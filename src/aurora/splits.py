@@ -55,9 +55,20 @@ def _pick_val(pool: list, genders: dict, n_val: int, offset: int) -> tuple:
 
 
 def _pick_val_per_corpus(pool: list, genders: dict, corpora: dict, n_val: int, offset: int) -> tuple:
-    """Validation speakers from every corpus of `pool` in turn, so model selection sees them all."""
+    """`n_val` validation speakers drawn from the corpora of `pool` in turn (the turn rotating with
+    `offset`, so with more corpora than n_val each gets its folds), never a corpus's last speaker:
+    each corpus keeps at least one training speaker."""
     names = sorted({corpora[a] for a in pool})
-    wanted = {c: n_val // len(names) + (i < n_val % len(names)) for i, c in enumerate(names)}
+    room = {c: sum(corpora[a] == c for a in pool) - 1 for c in names}
+    wanted = dict.fromkeys(names, 0)
+    turn = offset
+    while sum(wanted.values()) < n_val and any(wanted[c] < room[c] for c in names):
+        corpus = names[turn % len(names)]
+        if wanted[corpus] < room[corpus]:
+            wanted[corpus] += 1
+        turn += 1
+    if not any(wanted.values()) and n_val and len(pool) > 1:  # every corpus has a single speaker
+        wanted[names[offset % len(names)]] = 1
     return tuple(sorted(a for c in names for a in _pick_val([a for a in pool if corpora[a] == c], genders,
                                                           wanted[c], offset)))
 
@@ -76,13 +87,13 @@ def make_splits(genders: dict, test_actors: list, n_folds: int, n_val: int,
     if len(pool) < n_folds + n_val + 1:
         raise ValueError(f"{len(pool)} non-test actors cannot make {n_folds} folds with "
                          f"{n_val} validation actors each")
-    strata = sorted({(corpora[a], genders[a]) for a in pool}, key=lambda s: (s[0], s[1] != "male", s[1]))
     held: list[list] = [[] for _ in range(n_folds)]
-    start = 0
-    for corpus, gender in strata:
-        members = [a for a in pool if corpora[a] == corpus and genders[a] == gender]
-        for k, group in enumerate(_deal(members, n_folds, start)):
-            held[k] += group
+    start = 0  # each corpus's odd speakers go to the folds the previous corpus left short
+    for corpus in sorted({corpora[a] for a in pool}):
+        members = [a for a in pool if corpora[a] == corpus]
+        for gender in sorted({genders[a] for a in members}, key=lambda g: (g != "male", g)):
+            for k, group in enumerate(_deal([a for a in members if genders[a] == gender], n_folds, start)):
+                held[k] += group
         start = (start + len(members)) % n_folds
     folds = []
     for k in range(n_folds):
@@ -99,7 +110,8 @@ def make_splits(genders: dict, test_actors: list, n_folds: int, n_val: int,
 
 def leave_one_corpus_out(genders: dict, corpora: dict, test_actors: list, n_val: int) -> list[Fold]:
     """With two or more corpora, one split per corpus: train (and validate) on the others' speakers,
-    test on every non-test speaker of the one left out. One corpus gives no splits."""
+    test on every non-test speaker of the one left out. One corpus gives no splits; when the others
+    have few speakers, fewer validate (at least one trains and one validates, else no split)."""
     pool = sorted(a for a in genders if a not in set(test_actors))
     names = sorted({corpora[a] for a in pool})
     if len(names) < 2:
@@ -107,7 +119,9 @@ def leave_one_corpus_out(genders: dict, corpora: dict, test_actors: list, n_val:
     splits = []
     for name in names:
         rest = [a for a in pool if corpora[a] != name]
-        val = _pick_val_per_corpus(rest, genders, corpora, n_val, offset=0)
+        if len(rest) < 2:
+            continue
+        val = _pick_val_per_corpus(rest, genders, corpora, min(n_val, len(rest) - 1), offset=0)
         splits.append(Fold(f"without-{name}", tuple(a for a in rest if a not in val), val,
                            tuple(a for a in pool if corpora[a] == name)))
     return splits

@@ -68,9 +68,8 @@ def _embed_each_on_failure(embedder: WhisperEmbedder, hashes: list[str], waves: 
 
 
 @functools.cache
-def _embedder(cfg: WhisperConfig) -> WhisperEmbedder:
+def embedder_for(cfg: WhisperConfig) -> WhisperEmbedder:
     """One embedder per process and configuration (a Dask worker loads the weights once)."""
-    torch.set_num_threads(compute_threads(cfg.threads))
     return WhisperEmbedder.from_config(cfg)
 
 
@@ -87,7 +86,8 @@ def _embed_chunk(chunk: list[tuple[str, str, str | None]], cfg: WhisperConfig, a
             hashes.append(content_hash)
         except AudioError as exc:
             failed.append(f"{path}: {exc}")
-    return _embed_each_on_failure(_embedder(cfg), hashes, waves, failed), failed
+    torch.set_num_threads(compute_threads(cfg.threads))
+    return _embed_each_on_failure(embedder_for(cfg), hashes, waves, failed), failed
 
 
 def build_embeddings(clips: pd.DataFrame, raw_dir: Path, cfg: WhisperConfig, audio: AudioConfig,
