@@ -44,9 +44,13 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         f"{config['speaker_norm']}. Training data hash `{config['training_hash'][:16]}`.",
         "",
         "## Evaluation protocol",
-        f"{len(folds)}-fold leave-actors-out cross-validation over the non-test actors "
-        "(gender-balanced folds; validation actors drawn from each fold's training actors). "
-        "No augmented copy, SMOTE sample or normalisation statistic of a held-out actor touches "
+        (f"{len(folds)}-fold leave-actors-out cross-validation over the non-test actors "
+         "(gender-balanced folds; validation actors drawn from each fold's training actors). "
+         if len(config.get("corpora", [])) < 2 else
+         f"{len(folds)}-fold leave-speakers-out cross-validation over the non-test speakers of every "
+         "corpus (folds stratified by corpus and gender; validation speakers drawn from each fold's "
+         "training speakers, corpus by corpus). ")
+        + "No augmented copy, SMOTE sample or normalisation statistic of a held-out speaker touches "
         "training or model selection.",
         "",
         "| mode | accuracy | macro-F1 | UAR | min class recall |",
