@@ -14,7 +14,7 @@ from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
 from aurora.manifest import build_manifest, report, summary_table, usable
 from stages._run import run
-from stages.train_corpora import TRAIN_CORPORA
+from stages.train_corpora import corpus_roots
 
 MANIFEST = Path("artifacts/manifest.parquet")
 REPORT = Path("artifacts/ingest_report.csv")
@@ -27,8 +27,9 @@ def main() -> None:
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"{raw_dir} does not exist; run `dvc repro` (its fetch stage "
                                 "links $RAVDESS_DIR or downloads RAVDESS)")
+    roots = corpus_roots(params)
     manifest = build_manifest(raw_dir, params.data, workers=params.features.workers,
-                              corpora={name: TRAIN_CORPORA / name for name in params.data.corpora},
+                              corpora={name: roots[name] for name in params.data.corpora},
                               extensions=params.predict.extensions)
     problems = report(manifest)
     ok = usable(manifest)
