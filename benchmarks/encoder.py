@@ -4,8 +4,10 @@ Variants, each on the same decoded, trimmed clips, all threads of the machine:
 - torch float32, all 6 blocks, one clip at a time (the note's 138 ms reference)
 - torch float32, params.yaml's blocks, one clip at a time
 - torch float32, those blocks, clips of similar length batched (what `embed` does in float32)
-- int8 dynamic quantisation of the linear layers, one clip per call (what `embed` does with
-  whisper.quantize: a clip's activation scale is its own, so batch-mates cannot change it)
+- bfloat16 autocast, batched by length (whisper.precision: bfloat16), and how far a clip's
+  embedding moves between batches (bfloat16 rounding only: no scale comes from the batch)
+- int8 dynamic quantisation of the linear layers, one clip per call (whisper.precision: int8: a
+  clip's activation scale is its own, so batch-mates cannot change it)
 - int8 batched, for reference only: faster still, but a clip's embedding then depends on its
   batch-mates (one activation scale per call)
 - CTranslate2 int8 `encode` of the whole encoder, one clip at a time (if installed)
@@ -65,16 +67,25 @@ def main() -> None:
     timed(f"torch float32, {span}, batch 1", WhisperEmbedder(model, blocks), True)
     reference, float_ms = timed(f"torch float32, {span}, batched by length", WhisperEmbedder(model, blocks),
                                 False)
-    int8 = WhisperEmbedder(model, blocks, quantize=True)
-    quantized, int8_ms = timed(f"torch int8, {span}, one clip per call (whisper.quantize)", int8, False)
+    bf16 = WhisperEmbedder(model, blocks, precision="bfloat16")
+    half, bf16_ms = timed(f"torch bfloat16, {span}, batched (whisper.precision)", bf16, False)
+    print(f"bfloat16 batched vs float32 batched: {float_ms / bf16_ms:.2f}x faster (target >= 2x)")
+    sd = reference.std(0) + 1e-6  # differences in units of each input's spread over these clips
+    alone = np.vstack([bf16.embed([y]) for y in waves])
+    print(f"bfloat16, each clip alone vs in its batch: RMS difference "
+          f"{np.sqrt((((alone - half) / sd) ** 2).mean()):.4f} standard deviations")
+    int8 = WhisperEmbedder(model, blocks, precision="int8")
+    quantized, int8_ms = timed(f"torch int8, {span}, one clip per call (whisper.precision)", int8, False)
     int8.quantized = False  # the same int8 module, batched as float32 is
     batched, _ = timed(f"torch int8, {span}, batched (batch-dependent)", int8, False)
-    print(f"int8 one clip per call vs float32 batched: {float_ms / int8_ms:.2f}x faster (target >= 2x)")
-    for name, other in (("one clip per call", quantized), ("batched", batched)):
+    print(f"int8 one clip per call vs float32 batched: {float_ms / int8_ms:.2f}x faster")
+    for name, other in (("bfloat16 batched", half), ("int8 one clip per call", quantized),
+                        ("int8 batched", batched)):
         norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(other, axis=1)
         cosine = (reference * other).sum(1) / norms
-        print(f"int8 {name} vs float32 embeddings: cosine similarity min {cosine.min():.5f}, "
-              f"mean {cosine.mean():.5f}")
+        rms = np.sqrt((((other - reference) / sd) ** 2).mean())
+        print(f"{name} vs float32 embeddings: cosine similarity min {cosine.min():.5f}, "
+              f"mean {cosine.mean():.5f}; RMS difference {rms:.3f} standard deviations")
     try:
         import ctranslate2
     except ImportError:

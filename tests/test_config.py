@@ -21,6 +21,8 @@ def test_repository_params_are_valid():
     ({"stages": {}}, r"unknown key\(s\) \['stages'\]"),
     ({"features": {"percentiles": [10, 150]}}, "percentiles must lie in 0..100"),
     ({"data": []}, "data: expected a mapping"),
+    ({"whisper": {"precision": "float16"}}, "whisper.precision: 'float16' is not one of"),
+    ({"whisper": {"quantize": True}}, r"whisper: unknown key\(s\) \['quantize'\]"),
 ])
 def test_invalid_values_get_clear_errors(mapping, message):
     with pytest.raises(ConfigError, match=message):

@@ -154,7 +154,7 @@ def test_with_level_normalisation_the_recording_gain_does_not_change_the_embeddi
 def test_int8_embedding_of_a_clip_does_not_depend_on_its_batch_mates(model_path):
     clip = voice_like(1.3, 16000, seed=7)
     others = [voice_like(0.9, 16000, seed=20, f0=110.0), voice_like(2.2, 16000, seed=21, f0=260.0)]
-    embedder = WhisperEmbedder(model_path, (1, 2), quantize=True)
+    embedder = WhisperEmbedder(model_path, (1, 2), precision="int8")
     alone = embedder.embed([clip])[0]
     in_batches = [embedder.embed([others[0], clip])[1], embedder.embed([clip, *others, clip * 0.5])[0]]
     for embedded in in_batches:
@@ -162,3 +162,17 @@ def test_int8_embedding_of_a_clip_does_not_depend_on_its_batch_mates(model_path)
     float32 = WhisperEmbedder(model_path, (1, 2)).embed([clip])[0]
     cosine = alone @ float32 / np.linalg.norm(alone) / np.linalg.norm(float32)
     assert 0.98 < cosine < 1.0  # quantised: close to float32, not equal to it
+
+
+def test_bfloat16_embedding_of_a_clip_moves_with_its_batch_mates_only_by_rounding(model_path):
+    clip = voice_like(1.3, 16000, seed=7)
+    others = [voice_like(0.9, 16000, seed=20, f0=110.0), voice_like(2.2, 16000, seed=21, f0=260.0)]
+    embedder = WhisperEmbedder(model_path, (1, 2), precision="bfloat16", level_dbfs=-20.0)
+    alone = embedder.embed([clip])[0]
+    in_batches = [embedder.embed([others[0], clip])[1], embedder.embed([clip, *others, clip * 0.5])[0]]
+    float32 = WhisperEmbedder(model_path, (1, 2), level_dbfs=-20.0).embed([clip])[0]
+    from_float32 = np.abs(alone - float32).max()
+    assert 0 < from_float32 < 0.05  # bfloat16 products: near float32, not equal to it
+    for embedded in in_batches:  # no scale taken from the batch: only rounding differs
+        assert np.abs(embedded - alone).max() <= from_float32
+        np.testing.assert_allclose(embedded, alone, atol=1e-2, rtol=1e-2)

@@ -108,7 +108,10 @@ class WhisperConfig:
     """Whisper-base encoder features (see aurora.whisper)."""
 
     blocks: tuple[int, ...] = (2, 3, 4)  # transformer blocks whose states are pooled (1-6)
-    quantize: bool = False  # int8 dynamic quantisation of the linear layers
+    # float32; bfloat16 (matrix products in bfloat16 under torch autocast, float32 accumulation:
+    # 2x faster where the CPU has bfloat16 instructions); int8 (dynamic quantisation of the linear
+    # layers, one clip per call). README, "Benchmarks", has their speed and accuracy.
+    precision: Literal["float32", "bfloat16", "int8"] = "float32"
     model_dir: str = ""  # a directory with a CTranslate2 Whisper-base model.bin; "" = packaged weights
     batch_frames: int = 6000  # mel frames per encoder batch (padded): bounds memory
     threads: int = 0  # torch threads; 0 = all cores

@@ -82,6 +82,8 @@ class Predictor:
             # Bundles from before whisper.trim_silence existed were trained on trimmed clips, and
             # those from before whisper.normalize_level on clips at their recorded level.
             settings = {"trim_silence": True, "normalize_level": False, **sources["whisper"]["settings"]}
+            if "quantize" in settings:  # bundles from before whisper.precision: int8 or float32
+                settings["precision"] = "int8" if settings.pop("quantize") else "float32"
             whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings")
             self.whisper_trim, self.whisper_margin_s = whisper.trim_silence, whisper.trim_margin_s
             self.embedder = WhisperEmbedder.from_config(whisper)

@@ -42,11 +42,13 @@ class Embeddings:
 
 def fingerprint(cfg: WhisperConfig, audio: AudioConfig, features: FeatureConfig, model: str) -> str:
     """Everything that changes an embedding; the silence trim uses the STFT frame settings."""
-    settings = {"model": model, "blocks": list(cfg.blocks), "quantize": cfg.quantize,
+    settings = {"model": model, "blocks": list(cfg.blocks), "quantize": cfg.precision == "int8",
                 "level_dbfs": cfg.level_dbfs if cfg.normalize_level else None,
                 "version": EMBED_VERSION, "audio_version": FEATURE_VERSION, "sample_rate": audio.sample_rate,
                 "trim": [audio.trim_silence and cfg.trim_silence, audio.trim_top_db, features.n_fft,
                          features.hop_length, cfg.trim_margin_s]}
+    if cfg.precision == "bfloat16":  # added only here: float32 and int8 caches keep their keys
+        settings["precision"] = cfg.precision
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -4,11 +4,15 @@ Each clip is encoded at its own length (an even number of mel frames, at
 most 30 s), clips of similar length are batched together, and every chosen
 block's hidden states are pooled into mean and std over the clip's frames.
 
-Linear layers can be int8-quantised dynamically for speed. Dynamic
-quantisation takes one activation scale per call, over every row of the
-batch, so a batched clip's embedding would depend on its batch-mates (and
-their padding); a quantised embedder therefore encodes each clip on its own,
-and a clip's embedding is a function of that clip alone.
+Precision (whisper.precision). `bfloat16` runs the encoder under torch's
+CPU autocast: matrix products take bfloat16 inputs and accumulate in
+float32, with no scale estimated from the data, so clips are still batched;
+a clip's embedding then varies with its batch-mates only by bfloat16
+rounding (kernels block the work by shape), about a quarter of its
+difference from float32. `int8` quantises the linear layers dynamically,
+which takes one activation scale per call over every row of the batch, so
+a batched clip's embedding would depend on its batch-mates; an int8
+embedder therefore encodes each clip on its own.
 
 Whisper's log-mel input is not level-invariant: the same clip played 20 dB
 louder moves every mel value by the same amount, and a model trained on
@@ -37,18 +41,19 @@ EMBED_VERSION = "1"
 
 
 class WhisperEmbedder:
-    def __init__(self, model_path: Path, blocks: Sequence[int] = (2, 3, 4), *, quantize: bool = False,
+    def __init__(self, model_path: Path, blocks: Sequence[int] = (2, 3, 4), *, precision: str = "float32",
                  batch_frames: int = 6000, level_dbfs: float | None = None):
         _, variables = read_variables(model_path, "encoder/")
         encoder = WhisperEncoder.from_ct2(variables)
         deepest = max(blocks)
         encoder.blocks = encoder.blocks[:deepest]  # layers past the deepest one used are never run
-        if quantize:
+        if precision == "int8":
             with warnings.catch_warnings():  # torch announces a future API change; the call is current
                 warnings.simplefilter("ignore", UserWarning)
                 encoder = torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8)
         self.encoder = encoder.eval()
-        self.quantized = quantize
+        self.precision = precision
+        self.quantized = precision == "int8"
         self.blocks = tuple(blocks)
         self.batch_frames = batch_frames  # mel frames per batch (padded), bounds memory
         self.level_dbfs = level_dbfs  # None: clips are encoded at their recorded level
@@ -59,7 +64,7 @@ class WhisperEmbedder:
         """The embedder a WhisperConfig describes (packaged weights unless cfg.model_dir)."""
         from aurora.whisper.weights import locate_model
 
-        return cls(locate_model(cfg.model_dir or None), cfg.blocks, quantize=cfg.quantize,
+        return cls(locate_model(cfg.model_dir or None), cfg.blocks, precision=cfg.precision,
                    batch_frames=cfg.batch_frames, level_dbfs=cfg.level_dbfs if cfg.normalize_level else None)
 
     @staticmethod
@@ -87,8 +92,8 @@ class WhisperEmbedder:
             longest = max(mels[i].shape[1] for i in index)
             batch = torch.stack([nn.functional.pad(mels[i], (0, longest - mels[i].shape[1])) for i in index])
             frames = torch.tensor([mels[i].shape[1] for i in index])
-            with torch.no_grad():
-                states = self.encoder(batch, frames, blocks=self.blocks)
+            with torch.no_grad(), torch.autocast("cpu", torch.bfloat16, enabled=self.precision == "bfloat16"):
+                states = {b: h.float() for b, h in self.encoder(batch, frames, blocks=self.blocks).items()}
             steps = (frames + 1) // 2
             mask = (torch.arange(longest // 2)[None, :] < steps[:, None]).float()[..., None]
             pooled = []
