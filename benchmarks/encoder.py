@@ -76,7 +76,7 @@ def main() -> None:
           f"{np.sqrt((((alone - half) / sd) ** 2).mean()):.4f} standard deviations")
     int8 = WhisperEmbedder(model, blocks, precision="int8")
     quantized, int8_ms = timed(f"torch int8, {span}, one clip per call (whisper.precision)", int8, False)
-    int8.quantized = False  # the same int8 module, batched as float32 is
+    int8.one_clip_per_call = False  # the same int8 module, batched as float32 is
     batched, _ = timed(f"torch int8, {span}, batched (batch-dependent)", int8, False)
     print(f"int8 one clip per call vs float32 batched: {float_ms / int8_ms:.2f}x faster")
     for name, other in (("bfloat16 batched", half), ("int8 one clip per call", quantized),

@@ -8,8 +8,8 @@ Precision (whisper.precision). `bfloat16` runs the encoder under torch's
 CPU autocast: matrix products take bfloat16 inputs and accumulate in
 float32, with no scale estimated from the data, so clips are still batched;
 a clip's embedding then varies with its batch-mates only by bfloat16
-rounding (kernels block the work by shape), about a quarter of its
-difference from float32. `int8` quantises the linear layers dynamically,
+rounding (kernels block the work by shape), an eighth of its RMS
+difference from float32 (benchmarks/encoder.py). `int8` quantises the linear layers dynamically,
 which takes one activation scale per call over every row of the batch, so
 a batched clip's embedding would depend on its batch-mates; an int8
 embedder therefore encodes each clip on its own.
@@ -53,7 +53,7 @@ class WhisperEmbedder:
                 encoder = torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8)
         self.encoder = encoder.eval()
         self.precision = precision
-        self.quantized = precision == "int8"
+        self.one_clip_per_call = precision == "int8"  # int8's activation scale is per call
         self.blocks = tuple(blocks)
         self.batch_frames = batch_frames  # mel frames per batch (padded), bounds memory
         self.level_dbfs = level_dbfs  # None: clips are encoded at their recorded level
@@ -85,7 +85,7 @@ class WhisperEmbedder:
         start = 0
         while start < len(order):
             stop = start + 1
-            while (not self.quantized and stop < len(order)  # int8: one clip per call (module docstring)
+            while (not self.one_clip_per_call and stop < len(order)
                    and mels[order[stop]].shape[1] * (stop - start + 1) <= self.batch_frames):
                 stop += 1
             index = order[start:stop]
