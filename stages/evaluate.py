@@ -53,7 +53,7 @@ def main() -> None:
     prob_columns = [f"prob_{c}" for c in classes]
 
     modes, fold_rows = {}, []
-    for speaker_norm, cv in preds[preds.scope == "cv"].groupby("speaker_norm", sort=False):
+    for speaker_norm, cv in comparison.cv_by_mode(preds).items():
         per_fold = []
         for fold, g in cv.groupby("fold"):
             m = classification_metrics(g.label.to_numpy(), g.pred.to_numpy(), classes)
@@ -61,7 +61,7 @@ def main() -> None:
             fold_rows.append({"mode": mode_name(speaker_norm), "fold": fold, **_headline(m)})
         pooled = classification_metrics(cv.label.to_numpy(), cv.pred.to_numpy(), classes)
         raw = softmax(cv[[f"logit_{c}" for c in classes]].to_numpy())
-        modes[bool(speaker_norm)] = {
+        modes[speaker_norm] = {
             "summary": summarize(per_fold, classes), "pooled": pooled,
             "ece": expected_calibration_error(cv[prob_columns].to_numpy(), cv.label.to_numpy()),
             "ece_uncalibrated": expected_calibration_error(raw, cv.label.to_numpy()),

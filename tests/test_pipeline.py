@@ -20,7 +20,7 @@ from tests.conftest import REPO, write_clip
 pytestmark = pytest.mark.slow
 # dvc.yaml's stages; corpus_link and crosscorpus run per corpus
 STAGES = ("fetch", "corpus_link", "train_corpora", "ingest", "features", "split", "augment", "embed",
-          "balance", "compare", "train", "crosscorpus", "evaluate")
+          "balance", "train", "compare", "crosscorpus", "evaluate")
 CORPORA = ("emodb", "absent")
 
 
