@@ -115,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "clips (group mode); small or one-sided folders keep lone-file results")
     predict.add_argument("--classes", metavar="A,B,...",
                          help="decide among these of the model's classes only, e.g. neutral,happy,sad,angry "
-                              "(probabilities renormalised over them; default: params.yaml predict.classes, "
-                              "or every class)")
+                              "(probabilities renormalised over them); A+B folds B's probability into A, "
+                              "e.g. neutral+calm,happy,sad,angry (default: params.yaml predict.classes, or "
+                              "every class)")
     predict.add_argument("--window", type=float, help="window length in seconds for long files")
     predict.add_argument("--hop", type=float, help="seconds between windows")
     predict.add_argument("--batch-files", type=int, help="files per Prefect task")

@@ -90,8 +90,9 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MOD
                           f"({predictor.max_window_s:g} s)")
     files = discover(paths, recursive=recursive, extensions=settings.extensions)
     hashes = [content_sha256(Path(p)) for p in files]
+    decision = predictor.decision(settings.classes)
     store = ResultStore(Path(out), Path(segments) if segments else None, predictor.classes,
-                        predictor.model_id, settings.classes)
+                        predictor.model_id, decision.label if decision else "")
     try:
         todo = [(p, h) for p, h in zip(files, hashes, strict=True) if not store.is_done(p, h)]
         logger.info("%d files; %d done by an earlier attempt; %d to classify with %s",
@@ -155,7 +156,7 @@ def run_classify(paths: list[str], out: str, *, model_dir: str = str(DEFAULT_MOD
                  dask_address: str | None = None, progress: bool = True, group_by: str = "none") -> dict:
     """Run classify_folder with the task runner the settings ask for."""
     predictor = cached_predictor(model_dir)  # a missing or unusable model is reported before any flow run
-    predictor.class_mask(settings.classes)  # an unknown class name is reported before any flow run too
+    predictor.decision(settings.classes)  # an unknown class name is reported before any flow run too
     if group_by == "folder" and predictor.group is None:
         raise ModelError(f"the model in {model_dir} has no group mode (train.group_mode: true, an "
                          "utterance model without SMOTE); classify without --group-by")

@@ -9,6 +9,7 @@ import pytest
 
 from aurora.calibration import softmax
 from aurora.config import TrainConfig
+from aurora.decision import Decision
 from aurora.group import (
     COMPOSITIONS,
     GroupModel,
@@ -120,3 +121,16 @@ def test_skewed_folders_are_built_per_speaker_with_the_promised_mixes():
     for composition in COMPOSITIONS:  # a folder never mixes speakers
         speakers = meta.speaker.to_numpy()
         assert all(len(set(speakers[f])) == 1 for f in folders[composition])
+
+
+def test_a_folded_class_counts_as_its_twin_in_the_offset_and_in_the_output(models):
+    lone_net, group = models
+    x, y, _ = speakers(1, 10, seed=7)
+    lone = softmax(predict_logits(lone_net, x, 0))
+    decision = Decision.parse(CLASSES, ["neutral+calm", "happy", "angry"])
+    folded, mode = group.predict(x, lone, decision)
+    assert mode == "group" and np.all(folded[:, 1] == 0)
+    np.testing.assert_allclose(folded.sum(axis=1), 1.0, rtol=1e-6)
+    twin = np.where(y == 1, 0, y)  # calm clips are right as neutral
+    lone_right = (decision.apply(lone).argmax(axis=1) == twin).mean()
+    assert (folded.argmax(axis=1) == twin).mean() > lone_right  # the offset is removed under the fold too

@@ -183,17 +183,14 @@ def test_unexpected_failures_are_retried_by_the_next_run(predictor, tmp_path):
         path, result.sha256)
 
 
-def test_classes_restrict_the_decision_and_renormalise(predictor, tmp_path):
-    from aurora.calibration import restrict
-
-    probs = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])
-    kept = restrict(probs, np.array([True, True, False]))
-    np.testing.assert_allclose(kept, [[0.625, 0.375, 0.0], [0.5, 0.5, 0.0]])
+def test_an_unknown_or_lone_class_is_a_clear_error(predictor):
     with pytest.raises(ConfigError, match="anger is not among this model's classes \\(neutral, angry\\)"):
-        predictor.class_mask(["neutral", "anger"])
+        predictor.decision(["neutral", "anger"])
     with pytest.raises(ConfigError, match="at least two"):
-        predictor.class_mask(["angry"])
-    assert predictor.class_mask([]) is None
+        predictor.decision(["angry"])
+    with pytest.raises(ConfigError, match="at least two"):
+        predictor.decision(["neutral+angry"])
+    assert predictor.decision([]) is None
 
 
 def test_the_csv_records_the_classes_decided_among_and_a_rerun_with_others_redoes_rows(predictor, tmp_path):
@@ -207,10 +204,11 @@ def test_the_csv_records_the_classes_decided_among_and_a_rerun_with_others_redoe
         (row,) = list(csv.DictReader(f))
     assert row["classes"] == "neutral,angry" and row["emotion"] == "angry"
     assert ResultStore(out, None, predictor.classes, predictor.model_id).is_done(path, result.sha256)
-    other = ResultStore(out, None, predictor.classes, predictor.model_id, ("angry", "neutral"))
-    assert other.is_done(path, result.sha256)  # the same set, in another order
+    same = predictor.decision(["angry", "neutral"]).label  # the same set, in another order
+    other = ResultStore(out, None, predictor.classes, predictor.model_id, same)
+    assert other.is_done(path, result.sha256)
     other.close()
-    assert not ResultStore(out, None, predictor.classes, predictor.model_id, ("neutral",)).is_done(
+    assert not ResultStore(out, None, predictor.classes, predictor.model_id, "neutral+angry").is_done(
         path, result.sha256)
 
 

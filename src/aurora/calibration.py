@@ -23,15 +23,6 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def restrict(probs: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
-    """Probabilities renormalised over the `allowed` classes (a boolean mask; 0 elsewhere): the
-    decision among a user's label set. Unchanged when `allowed` is None."""
-    if allowed is None:
-        return probs
-    kept = probs * allowed
-    return kept / kept.sum(axis=1, keepdims=True)
-
-
 def input_shift(inputs) -> np.ndarray:
     """Per clip, the mean squared standardised input (z-scores against the training clips): about
     1 for a clip like the training data, more the further out it lies. Sequence models' inputs (a

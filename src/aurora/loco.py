@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aurora.calibration import restrict
 from aurora.crosscorpus import score_corpus
+from aurora.decision import Decision
 from aurora.metrics import mean_std
 
 
@@ -37,13 +37,12 @@ def score_loco(predictions: pd.DataFrame, notes: list[dict], classes: list[str])
             continue
         emotions = [classes[y] if classes[y] in shared else "" for y in rows.label]
         probs = _prob_matrix(rows, classes)
-        allowed = np.isin(classes, shared)
         out[str(rows.corpus.iloc[0])] = {  # shaped as a cross-corpus summary (aurora.crosscorpus)
             "status": "evaluated", "split": split,
             "trained_classes": [classes[i] for i in sorted(trained[split])],
             "modes": {"all classes": score_corpus(emotions, list(rows.speaker), probs, classes),
-                      "shared classes": score_corpus(emotions, list(rows.speaker), restrict(probs, allowed),
-                                                     classes)}}
+                      "shared classes": score_corpus(emotions, list(rows.speaker),
+                                                     Decision.among(classes, shared).apply(probs), classes)}}
     return out
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from aurora.audio import AudioError
 from aurora.config import PredictConfig
+from aurora.decision import Decision
 from aurora.inference.predictor import Predictor
 from aurora.inference.reading import WindowReader
 
@@ -67,7 +68,7 @@ SILENT = "silent (no 25 ms stretch louder than {:g} dBFS)"
 
 
 def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predictor,
-                      allowed: np.ndarray | None) -> None:
+                      decision: Decision | None) -> None:
     """A long file: every window a segment; the file's probabilities and shift are their
     speech-duration-weighted means."""
     total, shifted, weight = np.zeros(len(predictor.classes)), 0.0, 0.0
@@ -77,7 +78,7 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
         nonlocal total, shifted, weight
         if not pending:
             return
-        probs, shifts = predictor.assess([y for _, y in pending], allowed)
+        probs, shifts = predictor.assess([y for _, y in pending], decision)
         for (segment, y), p, d in zip(pending, probs, shifts, strict=True):
             segment.probabilities, segment.shift = p, float(d)
             speech_s = predictor.speech_seconds(y)
@@ -99,7 +100,7 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
 
 
 def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig,
-          allowed: np.ndarray | None) -> np.ndarray | None:
+          decision: Decision | None) -> np.ndarray | None:
     """The prepared waveform of a short file; None when the file is done (error, or long)."""
     with WindowReader(Path(result.path), predictor.sample_rate, cfg.window_s, cfg.hop_s,
                       cfg.silence_dbfs) as reader:
@@ -108,7 +109,7 @@ def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig,
             result.error = f"too short ({reader.duration_s:.2f} s < {cfg.min_duration_s:g} s)"
             return None
         if reader.duration_s > cfg.window_s:
-            _classify_windows(reader, result, predictor, allowed)
+            _classify_windows(reader, result, predictor, decision)
             result.mode = "lone-file, windows"
             return None
         (window,) = list(reader)
@@ -131,10 +132,10 @@ def by_folder(items, path_of) -> dict:
 
 
 def _classify_groups(short: list[tuple[FileResult, np.ndarray]], predictor: Predictor,
-                     allowed: np.ndarray | None) -> None:
+                     decision: Decision | None) -> None:
     for members in by_folder(short, lambda item: item[0].path).values():
         try:
-            probs, mode, shifts = predictor.group_probabilities([y for _, y in members], allowed)
+            probs, mode, shifts = predictor.group_probabilities([y for _, y in members], decision)
         except Exception as exc:
             for result, _ in members:
                 result.error = f"model failed: {_describe(exc)}"
@@ -148,7 +149,7 @@ Waiting = list[tuple[FileResult, np.ndarray]]  # short files read, awaiting a de
 
 def read_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
                hashes: dict[str, str] | None = None,
-               allowed: np.ndarray | None = None) -> tuple[list[FileResult], Waiting]:
+               decision: Decision | None = None) -> tuple[list[FileResult], Waiting]:
     """One FileResult per path, in order, and the prepared waveforms of the short files, which
     still await a decision. Long recordings are classified here, window by window (lone-file);
     unusable files are done too, as results with `error` set."""
@@ -157,7 +158,7 @@ def read_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
     short: Waiting = []
     for result in results:
         try:
-            y = _read(result, predictor, cfg, allowed)
+            y = _read(result, predictor, cfg, decision)
             if y is not None:
                 short.append((result, y))
         except Exception as exc:  # one file's failure must not end the batch
@@ -169,20 +170,20 @@ def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
                    hashes: dict[str, str] | None = None, group_by_folder: bool = False) -> list[FileResult]:
     """One FileResult per path, in order; failures become results with `error` set. With
     `group_by_folder`, the short files of each folder are classified as one group (group mode);
-    long recordings are classified by windows, lone-file. `cfg.classes`, when given, restricts
-    every decision to those of the model's classes."""
-    allowed = predictor.class_mask(cfg.classes)
-    results, short = read_files(paths, predictor, cfg, hashes, allowed)
+    long recordings are classified by windows, lone-file. `cfg.classes`, when given, is the
+    user's label set (aurora.decision): every file is decided among those classes."""
+    decision = predictor.decision(cfg.classes)
+    results, short = read_files(paths, predictor, cfg, hashes, decision)
     if short and group_by_folder:
-        _classify_groups(short, predictor, allowed)
+        _classify_groups(short, predictor, decision)
     elif short:
         try:
-            probs, shifts = predictor.assess([y for _, y in short], allowed)
+            probs, shifts = predictor.assess([y for _, y in short], decision)
         except Exception:  # find the file that breaks the batch; the others still get results
             probs, shifts = [], []
             for result, y in short:
                 try:
-                    p, d = predictor.assess([y], allowed)
+                    p, d = predictor.assess([y], decision)
                     probs.append(p[0])
                     shifts.append(d[0])
                 except Exception as exc:

@@ -101,10 +101,10 @@ class ResultStore:
     """The rows of one run: what earlier attempts finished, and what this one adds."""
 
     def __init__(self, out: Path, segments: Path | None, classes: list[str], model_id: str,
-                 decision: tuple[str, ...] = ()):
+                 decision: str = ""):
         self.out, self.segments, self.classes, self.model_id = Path(out), segments, classes, model_id
-        # The classes decided among (the user's --classes): rows decided otherwise are redone.
-        self.decision = ",".join(c for c in classes if c in decision) if decision else ",".join(classes)
+        # The user's label set (Decision.label, "" = every class): rows decided otherwise are redone.
+        self.decision = decision or ",".join(classes)
         self.journal = self.out.with_name(f".{self.out.name}.journal.jsonl")
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(self.journal, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run

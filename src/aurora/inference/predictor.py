@@ -14,15 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-from aurora.calibration import calibrated, input_shift, restrict
+from aurora.calibration import calibrated, input_shift
 from aurora.config import (
     SEQUENCE_MODELS,
     AudioConfig,
-    ConfigError,
     FeatureConfig,
     WhisperConfig,
     section_from_dict,
 )
+from aurora.decision import Decision, decide
 from aurora.features.extract import extractor_for
 from aurora.jit import warm_librosa
 from aurora.models.bundle import load_bundle, load_group
@@ -148,44 +148,36 @@ class Predictor:
         return calibrated(logits, self.temperature, input_shift(inputs) if self.shift_temperature else None)
 
     def assess(self, waves: Sequence[np.ndarray],
-               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(calibrated class probabilities, input shift), one row / value per waveform; with
-        `allowed` (a mask over `classes`), probabilities renormalised over those classes only. The
+               decision: Decision | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(calibrated class probabilities, input shift), one row / value per waveform; with a
+        `decision` (the user's label set), probabilities decided among its classes only. The
         shift (aurora.calibration.input_shift) says how unlike the training clips a clip is."""
         if not len(waves):
             return np.empty((0, len(self.classes))), np.empty(0)
         x = self.inputs(waves)
-        return restrict(self.lone_probabilities(x), allowed).astype(np.float64), input_shift(x)
+        return decide(self.lone_probabilities(x), decision).astype(np.float64), input_shift(x)
 
-    def probabilities(self, waves: Sequence[np.ndarray], allowed: np.ndarray | None = None) -> np.ndarray:
+    def probabilities(self, waves: Sequence[np.ndarray], decision: Decision | None = None) -> np.ndarray:
         """Calibrated class probabilities, one row per waveform (see `assess`)."""
-        return self.assess(waves, allowed)[0]
+        return self.assess(waves, decision)[0]
 
-    def class_mask(self, names: Sequence[str]) -> np.ndarray | None:
-        """A mask over `classes` for the user's label set (None: every class)."""
-        if not names:
-            return None
-        unknown = [n for n in names if n not in self.classes]
-        if unknown:
-            raise ConfigError(f"--classes: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not "
-                              f"among this model's classes ({', '.join(self.classes)})")
-        if len(set(names)) < 2:
-            raise ConfigError("--classes needs at least two different classes to choose between")
-        return np.isin(self.classes, list(names))
+    def decision(self, names: Sequence[str] | None) -> Decision | None:
+        """The user's label set over `classes` (aurora.decision; None: every class)."""
+        return Decision.parse(self.classes, names)
 
     def group_probabilities(self, waves: Sequence[np.ndarray],
-                            allowed: np.ndarray | None = None) -> tuple[np.ndarray, str, np.ndarray]:
+                            decision: Decision | None = None) -> tuple[np.ndarray, str, np.ndarray]:
         """Probabilities for the clips of one group (a folder: one speaker, unlabelled), adapted to
         the group by its own clips; "group" or why it kept the lone-file predictions; and each
         clip's input shift (before the adaptation: how unlike the training clips it is)."""
         x = self.inputs(waves)
-        return *self.adapt(x, allowed), input_shift(x)
+        return *self.adapt(x, decision), input_shift(x)
 
-    def adapt(self, x: np.ndarray, allowed: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+    def adapt(self, x: np.ndarray, decision: Decision | None = None) -> tuple[np.ndarray, str]:
         """Group mode on one group's standardised utterance vectors (see `group_probabilities`)."""
         if self.group is None:
             raise ModelError("this model has no group mode (train it with train.group_mode: true, "
                              "an utterance model and no SMOTE)")
-        probs, mode = self.group.predict(x, restrict(self.lone_probabilities(x), allowed), allowed)
+        probs, mode = self.group.predict(x, self.lone_probabilities(x), decision)
         return probs.astype(np.float64), mode
 
