@@ -1,14 +1,15 @@
 """A trained model on any labelled folder: the figures the crosscorpus stage reports.
 
     python -m benchmarks.crosscorpus DIR --reader emodb [--labels W=angry,N=neutral,...]
-                                     [--model artifacts/model] [--json]
+                                     [--fold calm=neutral] [--model artifacts/model] [--json]
 
 Every clip is classified as `aurora predict` does (lone-file and grouped by
-folder, deciding among all classes and among the shared emotions only) and
-scored against the labels its file name gives: UAR and macro-F1 per speaker
-(mean ± std), per-class recall, the share of each predicted emotion, ECE and
-the high band's accuracy. Without --labels, the mapping of the params.yaml
-corpus with the same reader is used (RAVDESS names need none).
+folder, deciding among all classes, among the shared emotions only, and among
+those with --fold's classes folded in) and scored against the labels its file
+name gives: UAR and macro-F1 per speaker (mean ± std), per-class recall, the
+share of each predicted emotion, ECE and the high band's accuracy. Without
+--labels and --fold, those of the params.yaml corpus with the same reader are
+used (RAVDESS names need no labels; --fold "" folds nothing).
 """
 
 from __future__ import annotations
@@ -25,12 +26,22 @@ from aurora.emotions import EMOTION_CODES
 from aurora.inference.predictor import Predictor
 
 
+def _pairs(text: str, option: str, example: str) -> dict[str, str]:
+    pairs = [p.split("=", 1) for p in text.split(",") if p.strip()]
+    if any(len(p) != 2 for p in pairs):
+        raise ConfigError(f"{option}: expected A=B pairs separated by commas, e.g. {example}")
+    return {a.strip(): b.strip() for a, b in pairs}
+
+
+def _fold(text: str | None, reader: str, params) -> dict[str, str]:
+    if text is not None:
+        return _pairs(text, "--fold", "calm=neutral")
+    return next((dict(s.fold) for s in params.crosscorpus.corpora.values() if s.reader == reader), {})
+
+
 def _labels(text: str | None, reader: str, params) -> dict[str, str]:
     if text:
-        pairs = [p.split("=", 1) for p in text.split(",") if p.strip()]
-        if any(len(p) != 2 for p in pairs):
-            raise ConfigError("--labels: expected CODE=EMOTION pairs separated by commas, e.g. W=angry,L=")
-        return {code.strip(): emotion.strip() for code, emotion in pairs}
+        return _pairs(text, "--labels", "W=angry,L=")
     if reader == "ravdess":
         return {f"{code:02d}": name for code, name in EMOTION_CODES.items()}
     for source in params.crosscorpus.corpora.values():
@@ -51,12 +62,15 @@ def main() -> None:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--reader", required=True, help="how labels are read from file names: emodb, ravdess")
     parser.add_argument("--labels", help="CODE=EMOTION,... (default: params.yaml's mapping for the reader)")
+    parser.add_argument("--fold", help="MODEL_CLASS=EMOTION,... classes the corpus lacks, scored as their "
+                                       "twin in one more label set (default: params.yaml's for the reader)")
     parser.add_argument("--model", default="artifacts/model")
     parser.add_argument("--json", action="store_true", help="print the whole summary as JSON")
     args = parser.parse_args()
     params = load_params()
     try:
-        source = CorpusSource(reader=args.reader, labels=_labels(args.labels, args.reader, params))
+        source = CorpusSource(reader=args.reader, labels=_labels(args.labels, args.reader, params),
+                              fold=_fold(args.fold, args.reader, params))
         started = time.perf_counter()
         predictor = Predictor(args.model)
         run = evaluate_corpus(args.directory.name, args.directory, source, predictor, params.predict)

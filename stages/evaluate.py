@@ -204,8 +204,9 @@ def _crosscorpus_html(cross: dict[str, dict], images: dict[str, bytes]) -> str:
     parts = ["<p>The shipped model on labelled corpora it never trained on, every clip classified as "
              "<code>aurora predict</code> does. Scored per speaker on the emotions the corpus shares with "
              "the model (mean ± std over speakers); the model may still predict any of its classes. "
-             "'shared classes': deciding among those emotions only (<code>--classes</code>). ECE and the "
-             "high band are pooled over clips.</p>"]
+             "'shared classes': deciding among those emotions only (<code>--classes</code>); "
+             "'calm→neutral' also adds calm's probability to neutral's (<code>--classes "
+             "neutral+calm,...</code>). ECE and the high band are pooled over clips.</p>"]
     for name, summary in cross.items():
         if summary.get("status") != "evaluated":
             parts.append(f"<h3>{report.html.escape(name)}</h3><p class=note>skipped: "

@@ -85,6 +85,11 @@ def test_augmentation_is_described_as_configured():
     ({"reader": "emodb", "labels": {"W": "anger"}}, "labels map to ['anger'], which are not emotions"),
     ({"reader": "emodb", "labels": {"L": ""}}, "must map at least one code"),
     ({"reader": "emodb", "labels": {"W": "angry"}, "dirr": "x"}, "unknown key(s) ['dirr']"),
+    ({"reader": "emodb", "labels": {"W": "angry", "N": "neutral"}, "fold": {"calm": "sad"}},
+     "fold calm: sad must fold an emotion the corpus lacks into one it has"),
+    ({"reader": "emodb", "labels": {"W": "angry", "N": "neutral"}, "fold": {"angry": "neutral"}},
+     "fold angry: neutral must fold an emotion the corpus lacks"),
+    ({"reader": "emodb", "labels": {"W": "angry"}, "fold": {"relaxed": "angry"}}, "must map an emotion"),
 ])
 def test_crosscorpus_corpora_are_validated_with_the_key_named(corpus, message):
     with pytest.raises(ConfigError) as error:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aurora.config import ConfigError, CorpusSource, PredictConfig
-from aurora.crosscorpus import evaluate_corpus, score_corpus
+from aurora.crosscorpus import corpus_label_sets, evaluate_corpus, score_corpus
 from aurora.inference.predictor import Predictor
 from tests.conftest import HIGH_F0, LOW_F0, write_clip
 
@@ -26,6 +26,20 @@ def test_scores_are_per_speaker_over_shared_emotions_and_unscored_clips_are_left
                                                "angry": 0.0}
     assert s["confusion"]["counts"] == [[3, 0, 0], [0, 1, 1]]
     assert s["high_band"]["clips"] == 5 and s["high_band"]["accuracy"] == 0.8
+
+
+def test_a_corpus_is_scored_on_every_class_its_shared_ones_and_those_with_its_folds():
+    classes = ["neutral", "calm", "happy", "sad", "surprised"]
+    sets = corpus_label_sets(classes, ["sad", "neutral", "happy", "neutral"], {"calm": "neutral"})
+    assert list(sets) == ["", ", shared classes", ", shared classes, calm→neutral"]
+    assert sets[""] is None and sets[", shared classes"].label == "neutral,happy,sad"
+    assert sets[", shared classes, calm→neutral"].label == "neutral+calm,happy,sad"
+    probs = np.array([[0.3, 0.4, 0.1, 0.1, 0.1]])  # calm first; folded, neutral wins
+    assert sets[", shared classes"].apply(probs).argmax() == 0
+    assert sets[", shared classes, calm→neutral"].apply(probs)[0, 0] == pytest.approx(0.7 / 0.9)
+    # a fold the model cannot make (its classes lack calm) adds no label set
+    assert list(corpus_label_sets(["neutral", "sad"], ["sad", "neutral"], {"calm": "neutral"})) == [
+        "", ", shared classes"]
 
 
 @pytest.fixture

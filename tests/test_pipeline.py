@@ -52,7 +52,8 @@ def project(tmp_path):
                        seed=int(speaker) + k)
     labels = params["crosscorpus"]["corpora"]["emodb"]["labels"]
     params["crosscorpus"]["corpora"] = {
-        "emodb": {"reader": "emodb", "dir_env": "", "dir": str(emodb), "labels": labels},
+        "emodb": {"reader": "emodb", "dir_env": "", "dir": str(emodb), "labels": labels,
+                  "fold": params["crosscorpus"]["corpora"]["emodb"]["fold"]},
         "absent": {"reader": "emodb", "dir_env": "AURORA_TEST_NO_SUCH_CORPUS", "labels": labels}}
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
@@ -149,7 +150,8 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     # The model on corpora it never trained on: scored per speaker, in every predict mode.
     cross = metrics["crosscorpus"]
     assert cross["absent"]["status"] == "skipped" and "AURORA_TEST_NO_SUCH_CORPUS" in cross["absent"]["note"]
-    assert {"lone-file", "lone-file, shared classes", "group by folder"} <= set(cross["emodb"])
+    assert {"lone-file", "lone-file, shared classes", "lone-file, shared classes, calm→neutral",
+            "group by folder"} <= set(cross["emodb"])
     assert cross["emodb"]["lone-file"]["speakers"] == 2 and cross["emodb"]["lone-file"]["clips"] == 6
     assert "Other corpora (never trained on)" in page and "**emodb** (8 files)" in card
     _inference_sees_the_training_features(root, art)

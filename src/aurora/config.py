@@ -309,7 +309,7 @@ class PredictConfig:
     batch_files: int = 32  # files per Prefect task: a task costs ~10 ms plus logging
     workers: int = 0  # tasks at once on this machine; 0 = one per core
     extensions: tuple[str, ...] = AUDIO_EXTENSIONS
-    classes: tuple[str, ...] = ()  # decide among these of the model's classes only; () = all
+    classes: tuple[str, ...] = ()  # the user's label set (aurora.decision: a or a+b); () = all
 
     def __post_init__(self) -> None:
         _require(self.window_s >= 1.0, "predict.window_s must be >= 1 second")
@@ -352,6 +352,9 @@ class CorpusSource:
     # Reader csv only: {} = the table's labels are already emotion names.
     labels: dict[str, str] = field(default_factory=dict)
     table: str = "labels.csv"  # reader csv: the table in its folder (path, emotion, speaker[, corpus])
+    # crosscorpus only: a model class the corpus lacks -> the corpus emotion it is scored as, in one
+    # more label set beside "shared classes" (`aurora predict --classes neutral+calm,...`).
+    fold: dict[str, str] = field(default_factory=dict)
 
     def location(self, environ: typing.Mapping[str, str] = os.environ) -> tuple[Path | None, str]:
         """(its folder, or None; where that came from, in words)."""
@@ -382,6 +385,12 @@ class CorpusSource:
                  "labels must map at least one code to an emotion")
         _require(bool(self.table.strip()) and "/" not in self.table,
                  f"table {self.table!r} must be a file name in the corpus folder")
+        scored = set(self.labels.values()) if self.labels else set(EMOTIONS)
+        for kin, into in self.fold.items():
+            _require(kin in EMOTIONS and into in EMOTIONS, f"fold {kin}: {into} must map an emotion to an "
+                                                           f"emotion {list(EMOTIONS)}")
+            _require(kin not in scored and into in scored,
+                     f"fold {kin}: {into} must fold an emotion the corpus lacks into one it has")
 
 
 def _check_corpus_names(section: str, corpora: dict[str, CorpusSource]) -> None:

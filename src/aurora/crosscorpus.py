@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aurora.calibration import input_shift, restrict
+from aurora.calibration import input_shift
 from aurora.config import ConfigError, CorpusSource, PredictConfig
 from aurora.corpora import read_corpus
+from aurora.decision import Decision, decide
 from aurora.inference.classify import by_folder, read_files
 from aurora.inference.output import HIGH
 from aurora.inference.predictor import Predictor
@@ -101,8 +102,8 @@ def skipped(name: str, why: str) -> CorpusRun:
 def evaluate_corpus(name: str, directory: Path, source: CorpusSource, predictor: Predictor,
                     cfg: PredictConfig) -> CorpusRun:
     """Classify every file of a labelled corpus as `aurora predict` would, in each mode of MODES,
-    deciding among all of the model's classes and among the emotions the corpus shares with it
-    (`--classes`), and score each against the labels its file names give."""
+    under each of its label sets (corpus_label_sets: `--classes`), and score each against the
+    labels its file names give."""
     files, rejected = read_corpus(directory, source.reader, cfg.extensions, source.table)
     unmapped = sorted({f.code for f in files if source.emotion_of(f.code) is None})
     if unmapped:
@@ -132,18 +133,18 @@ def evaluate_corpus(name: str, directory: Path, source: CorpusSource, predictor:
             usable += [result.path for result, _ in short]
     x = np.concatenate(vectors) if vectors else np.empty((0, 0), np.float32)
     shifts = dict(zip(usable, input_shift(x), strict=True)) if len(usable) else {}
-    shared = np.isin(classes, [e for _, e in truth.values() if e])
+    label_sets = corpus_label_sets(classes, [e for _, e in truth.values() if e], source.fold)
     decisions = {mode: {} for mode in MODES if mode == "lone-file" or predictor.group is not None}
-    for label, allowed in (("", None), (", shared classes", shared)):
+    for label, decision in label_sets.items():
         for mode in decisions:
             probs = np.empty((len(usable), len(classes)))
             if mode == "lone-file":
-                probs[:] = restrict(predictor.lone_probabilities(x), allowed) if len(usable) else 0
+                probs[:] = decide(predictor.lone_probabilities(x), decision) if len(usable) else 0
             else:
                 for members in by_folder(range(len(usable)), lambda i: usable[i]).values():
-                    probs[members], _ = predictor.adapt(x[members], allowed)
+                    probs[members], _ = predictor.adapt(x[members], decision)
             every = dict(zip(usable, probs, strict=True))
-            every.update({p: restrict(q[None], allowed)[0] for p, q in windowed.items()})
+            every.update({p: decide(q[None], decision)[0] for p, q in windowed.items()})
             decisions[mode][mode + label] = every
     rows, modes = [], {}
     for per_label in decisions.values():
@@ -163,10 +164,28 @@ def evaluate_corpus(name: str, directory: Path, source: CorpusSource, predictor:
     summary = {"corpus": name, "status": "evaluated" if modes else "skipped",
                "reader": source.reader, "files": len(files) + len(rejected),
                "labels": dict(source.labels), "unreadable_names": [vars(r) for r in rejected],
-               "unusable": unusable, "modes": modes, "input_shift": shift_summary(list(shifts.values()))}
+               "unusable": unusable, "modes": modes,
+               "label_sets": {label.lstrip(", ") or "all classes": d.label if d else ",".join(classes)
+                              for label, d in label_sets.items()},
+               "input_shift": shift_summary(list(shifts.values()))}
     if not modes:
         summary["note"] = f"no usable clip of an emotion this model knows in {directory}"
     return CorpusRun(summary, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
+
+
+def corpus_label_sets(classes: list[str], emotions: list[str],
+                      fold: dict[str, str]) -> dict[str, Decision | None]:
+    """The label sets a corpus is scored under, by the suffix of their mode names: every class;
+    the emotions the corpus shares with the model; and, when the corpus folds classes it lacks
+    into ones it has (`fold`, e.g. calm -> neutral), those shared emotions with the folds."""
+    shared = [c for c in classes if c in emotions]
+    sets: dict[str, Decision | None] = {"": None, ", shared classes": Decision.among(classes, shared)}
+    folds = {kin: into for kin, into in fold.items() if kin in classes and into in shared}
+    if folds:
+        names = ["+".join([c, *[k for k, v in folds.items() if v == c]]) for c in shared]
+        sets[", shared classes, " + ", ".join(f"{k}→{v}" for k, v in folds.items())] = \
+            Decision.parse(classes, names)
+    return sets
 
 
 def shift_summary(shifts) -> dict | None:

@@ -80,7 +80,8 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         lines += ["", "## Other corpora (never trained on)",
                   "Every clip classified as `aurora predict` does; scored per speaker on the emotions the "
                   "corpus shares with the model (mean ± std over speakers; ECE and the high band pooled). "
-                  "'shared classes' = deciding among those emotions only (`--classes`)."]
+                  "'shared classes' = deciding among those emotions only (`--classes`); 'calm→neutral' also "
+                  "adds calm's probability to neutral's (`--classes neutral+calm,...`)."]
         for name, summary in crosscorpus.items():
             if summary.get("status") != "evaluated":
                 lines += ["", f"**{name}**: skipped: {summary.get('note', '')}"]
