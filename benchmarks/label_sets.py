@@ -1,0 +1,65 @@
+"""RAVDESS actor cross-validation under a user's label set (`aurora predict --classes`).
+
+    python -m benchmarks.label_sets [--classes neutral+calm,happy,sad,angry,fearful,disgust]
+
+Reads the train stage's out-of-fold predictions (artifacts/predictions.parquet:
+each held-out clip's lone-file probabilities, speaker-norm off) and scores
+them deciding among every class and under each --classes label set given: a
+clip of a folded class counts as its twin (calm as neutral), a clip of a
+dropped class is not scored. Prints UAR and macro-F1 per held-out actor (mean
+± std), per-class recall, the largest predicted share, ECE and the high band,
+as the crosscorpus stage prints them for another corpus. Run after `dvc repro`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aurora.comparison import cv_by_mode
+from aurora.crosscorpus import score_corpus
+from aurora.decision import Decision
+
+PREDICTIONS = Path("artifacts/predictions.parquet")
+
+
+def score(rows: pd.DataFrame, classes: list[str], decision: Decision | None) -> dict:
+    """score_corpus figures for held-out clips under `decision` (None: every class)."""
+    probs = rows[[f"prob_{c}" for c in classes]].to_numpy(np.float64)
+    labels = rows.label.to_numpy()
+    if decision is None:
+        return score_corpus([classes[y] for y in labels], list(rows.speaker), probs, classes)
+    target = np.asarray(decision.target)[labels]
+    emotions = [classes[t] if t >= 0 else "" for t in target]
+    return score_corpus(emotions, list(rows.speaker), decision.apply(probs), classes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--classes", action="append", default=[],
+                        help="a label set as aurora predict takes it; repeat for several "
+                             "(default: neutral+calm,happy,sad,angry,fearful,disgust)")
+    args = parser.parse_args()
+    classes = json.loads(Path("artifacts/model/config.json").read_text())["classes"]
+    rows = cv_by_mode(pd.read_parquet(PREDICTIONS))[False]
+    label_sets = args.classes or ["neutral,happy,sad,angry,fearful,disgust",
+                                  "neutral+calm,happy,sad,angry,fearful,disgust"]
+    modes = {"every class": score(rows, classes, None)}
+    for text in label_sets:
+        decision = Decision.parse(classes, [c.strip() for c in text.split(",") if c.strip()])
+        modes[f"--classes {decision.label}"] = score(rows, classes, decision)
+    print(f"RAVDESS actor CV, out-of-fold lone-file predictions ({len(rows)} clips)")
+    for mode, s in modes.items():
+        print(f"\n{mode}: UAR {s['uar']['mean']:.3f} ± {s['uar']['std']:.3f}, accuracy {s['accuracy']:.3f}, "
+              f"largest share {s['largest_share']['share']:.2f} ({s['largest_share']['emotion']}), "
+              f"ECE {s['ece']:.3f}, high band {s['high_band']['clips']} clips, "
+              f"{s['high_band']['accuracy']:.2f} right")
+        print("  recall: " + ", ".join(f"{c} {v['mean']:.2f}" for c, v in s["recall"].items()))
+
+
+if __name__ == "__main__":
+    main()
