@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -19,8 +19,10 @@ def streamlit_command(model_dir: str, host: str, port: int) -> list[str]:
 
 
 def launch(model_dir: str, host: str, port: int) -> int:
+    """Become the Streamlit server (exec, not a child process): a SIGTERM from a service manager
+    or a test then stops the server itself instead of orphaning it with its port held."""
     print(f"AURORA explorer on http://{host}:{port} (model {model_dir}); Ctrl-C stops", file=sys.stderr)
-    try:
-        return subprocess.call(streamlit_command(model_dir, host, port))
-    except KeyboardInterrupt:
-        return 0
+    sys.stderr.flush()
+    command = streamlit_command(model_dir, host, port)
+    os.execv(command[0], command)
+    return 0  # not reached: execv replaces this process

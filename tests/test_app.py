@@ -95,6 +95,8 @@ def app_url(tiny_model, tmp_path):
         yield url
         proc.terminate()
         proc.wait(timeout=30)
+        with pytest.raises(OSError):  # the server itself stopped: nothing left holding the port
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
 
 
 def test_browser_uploads_a_real_clip_and_reads_the_prediction(browser, app_url, tiny_model, ravdess_dir,
