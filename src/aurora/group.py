@@ -96,7 +96,7 @@ class GroupModel:
             counts = counts[decision.kept]
         evenness = mix_evenness(counts)
         if evenness < self.min_entropy:
-            return (f"folder looks one-sided (predicted emotion mix {evenness:.2f} as even as a balanced "
+            return (f"folder looks one-sided (predicted emotion mix {evenness:.3f} as even as a balanced "
                     f"one, below {self.min_entropy:g}; {counts.max() / n:.0%} predicted as one emotion)")
         return ""
 
