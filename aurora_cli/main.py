@@ -26,9 +26,10 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from aurora.decision import split_names
     from flows.classify import predict_settings, run_classify  # Prefect loads only when needed
 
-    classes = tuple(c.strip() for c in args.classes.split(",") if c.strip()) if args.classes else None
+    classes = split_names(args.classes) or None
     settings = predict_settings(args.params, workers=args.workers, window_s=args.window, hop_s=args.hop,
                                 batch_files=args.batch_files, classes=classes)
     summary = run_classify(args.paths, args.out, model_dir=args.model, recursive=args.recursive,

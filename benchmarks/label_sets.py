@@ -14,28 +14,26 @@ as the crosscorpus stage prints them for another corpus. Run after `dvc repro`.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from aurora.comparison import cv_by_mode
+from aurora.config import load_params
 from aurora.crosscorpus import score_corpus
-from aurora.decision import Decision
+from aurora.decision import Decision, decide, split_names
 
 PREDICTIONS = Path("artifacts/predictions.parquet")
 
 
 def score(rows: pd.DataFrame, classes: list[str], decision: Decision | None) -> dict:
-    """score_corpus figures for held-out clips under `decision` (None: every class)."""
-    probs = rows[[f"prob_{c}" for c in classes]].to_numpy(np.float64)
-    labels = rows.label.to_numpy()
-    if decision is None:
-        return score_corpus([classes[y] for y in labels], list(rows.speaker), probs, classes)
-    target = np.asarray(decision.target)[labels]
+    """score_corpus figures for held-out clips under `decision` (None: every class): a clip's
+    emotion is the class its own class goes to ("" = dropped, not scored)."""
+    target = np.asarray(decision.target if decision else range(len(classes)))[rows.label.to_numpy()]
     emotions = [classes[t] if t >= 0 else "" for t in target]
-    return score_corpus(emotions, list(rows.speaker), decision.apply(probs), classes)
+    probs = rows[[f"prob_{c}" for c in classes]].to_numpy(np.float64)
+    return score_corpus(emotions, list(rows.speaker), decide(probs, decision), classes)
 
 
 def main() -> None:
@@ -44,13 +42,13 @@ def main() -> None:
                         help="a label set as aurora predict takes it; repeat for several "
                              "(default: neutral+calm,happy,sad,angry,fearful,disgust)")
     args = parser.parse_args()
-    classes = json.loads(Path("artifacts/model/config.json").read_text())["classes"]
+    classes = list(load_params().labels.space().classes)  # the train stage's prob_ columns
     rows = cv_by_mode(pd.read_parquet(PREDICTIONS))[False]
     label_sets = args.classes or ["neutral,happy,sad,angry,fearful,disgust",
                                   "neutral+calm,happy,sad,angry,fearful,disgust"]
     modes = {"every class": score(rows, classes, None)}
     for text in label_sets:
-        decision = Decision.parse(classes, [c.strip() for c in text.split(",") if c.strip()])
+        decision = Decision.parse(classes, split_names(text))
         modes[f"--classes {decision.label}"] = score(rows, classes, decision)
     print(f"RAVDESS actor CV, out-of-fold lone-file predictions ({len(rows)} clips)")
     for mode, s in modes.items():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from aurora.config import ConfigError
-from aurora.decision import Decision, decide
+from aurora.decision import Decision, decide, split_names
 
 CLASSES = ["neutral", "calm", "happy", "sad", "angry"]
 PROBS = np.array([[0.1, 0.5, 0.1, 0.2, 0.1],
@@ -31,6 +31,11 @@ def test_a_folded_class_adds_its_probability_to_its_twin():
     assert decision.label == "neutral+calm,happy,sad"  # in the model's order, whatever the user's
     assert decision.allowed.tolist() == [True, True, True, True, False]
     assert decision.kept.tolist() == [True, False, True, True, False]
+
+
+def test_classes_text_splits_on_commas_and_keeps_folds_whole():
+    assert split_names(" neutral+calm, happy,,sad ") == ("neutral+calm", "happy", "sad")
+    assert split_names(None) == () and split_names("") == ()
 
 
 def test_no_label_set_leaves_probabilities_alone():

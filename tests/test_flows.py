@@ -102,6 +102,16 @@ def test_missing_model_is_a_clear_error(prefect_env, tmp_path):
     assert "run `dvc repro`" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_an_unknown_class_in_the_label_set_stops_before_any_file(prefect_env, tiny_model, tmp_path):
+    write_clip(tmp_path / "a.wav")
+    out = tmp_path / "p.csv"
+    done = _aurora(["predict", str(tmp_path), "--out", str(out), "--model", str(tiny_model),
+                    "--classes", "neutral+anger, angry"], prefect_env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "anger is not among this model's classes (neutral, angry)" in done.stderr
+    assert not out.exists() and not list(tmp_path.glob(".*journal*"))
+
+
 def test_schedule_serves_a_deployment_that_classifies_new_files_once(prefect_env, tiny_model, tmp_path):
     inbox, out_dir = tmp_path / "inbox", tmp_path / "results"
     write_clip(inbox / "first.wav", f0=HIGH_F0)

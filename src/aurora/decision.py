@@ -91,6 +91,11 @@ class Decision:
         return out
 
 
+def split_names(text: str | None) -> tuple[str, ...]:
+    """`--classes` text ("neutral+calm, happy,sad") as its comma-separated names; () for none."""
+    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
+
+
 def decide(probs: np.ndarray, decision: Decision | None) -> np.ndarray:
     """`probs` under the user's label set (unchanged without one)."""
     return probs if decision is None else decision.apply(probs)
