@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from aurora import __version__
-from aurora.config import ConfigError, load_params, ravdess_source
+from aurora.config import PRECISIONS, ConfigError, load_params, ravdess_source
 from aurora.dataset import DatasetError, prepare_raw_dir
 
 SOME_FILES_FAILED = 3
@@ -31,7 +31,7 @@ def _predict(args: argparse.Namespace) -> int:
 
     classes = split_names(args.classes) or None
     settings = predict_settings(args.params, workers=args.workers, window_s=args.window, hop_s=args.hop,
-                                batch_files=args.batch_files, classes=classes)
+                                batch_files=args.batch_files, classes=classes, precision=args.precision)
     summary = run_classify(args.paths, args.out, model_dir=args.model, recursive=args.recursive,
                            segments=args.segments, settings=settings, dask_address=args.dask_address,
                            group_by=args.group_by)
@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "(probabilities renormalised over them); A+B folds B's probability into A, "
                               "e.g. neutral+calm,happy,sad,angry (default: params.yaml predict.classes, or "
                               "every class)")
+    predict.add_argument("--precision", choices=PRECISIONS,
+                         help="the Whisper encoder's arithmetic (default: params.yaml predict.precision, or "
+                              "the model's whisper.inference_precision); rows done at another one are redone")
     predict.add_argument("--window", type=float, help="window length in seconds for long files")
     predict.add_argument("--hop", type=float, help="seconds between windows")
     predict.add_argument("--batch-files", type=int, help="files per Prefect task")

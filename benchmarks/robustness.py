@@ -70,7 +70,7 @@ def main() -> None:
     corpus = read_corpus(params, sequences=False)
     paths = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params)).set_index("clip_id").path
     rate = params.audio.sample_rate
-    embedder = WhisperEmbedder.from_config(params.whisper)
+    embedder = WhisperEmbedder.from_config(params.whisper.at_inference())  # as aurora predict listens
 
     def noisy(i: int, y: np.ndarray) -> np.ndarray:
         """White noise as the augment stage adds it (after the silence trim), a seed per clip."""
@@ -91,7 +91,8 @@ def main() -> None:
     shifts = {name: [] for name in conditions}
     n_classes = len(labels)
     for fold in folds:
-        data = prepare_fold(corpus, corpus.stats, fold, cfg)
+        data = prepare_fold(corpus, corpus.stats, fold, cfg,
+                            corpus.stats if corpus.heldout is None else corpus.heldout)
         # The same network twice (the temperature does not change the fit): T fitted on the
         # validation actors as one scalar, and fitted for shift-scaled temperatures.
         plain = train_on(data, corpus.stats.shape[1], n_classes,
@@ -103,7 +104,7 @@ def main() -> None:
                  for c in corpus.meta.clip_id.iloc[data.test_index]]
         truth.append(corpus.meta.label.to_numpy()[data.test_index])
         for name, degrade in conditions.items():
-            x = (data.x_test if degrade is None  # clean: the cached embeddings the train stage uses
+            x = (data.x_test if degrade is None  # clean: the cached embeddings the train stage scores
                  else data.moments.apply(embedder.embed([degrade(i, y) for i, y in enumerate(clips)])))
             logits, shift = predict_logits(fitted.network, x, cfg.max_frames), input_shift(x)
             probs[name]["one T"].append(calibrated(logits, plain.temperature))

@@ -29,16 +29,17 @@ from aurora.inference.output import ResultStore
 from aurora.inference.predictor import DEFAULT_MODEL_DIR, ModelError, Predictor
 from aurora.parallel import worker_count
 
-_PREDICTORS: dict[str, Predictor] = {}
+_PREDICTORS: dict[tuple[str, str], Predictor] = {}
 _PREDICTOR_LOCK = threading.Lock()
 
 
-def cached_predictor(model_dir: str) -> Predictor:
-    """One Predictor per process and model (loading the encoder takes a second or two)."""
-    key = os.path.abspath(model_dir)
+def cached_predictor(model_dir: str, precision: str = "") -> Predictor:
+    """One Predictor per process, model and encoder precision (loading the encoder takes a second
+    or two)."""
+    key = (os.path.abspath(model_dir), precision)
     with _PREDICTOR_LOCK:
         if key not in _PREDICTORS:
-            _PREDICTORS[key] = Predictor(model_dir)
+            _PREDICTORS[key] = Predictor(model_dir, precision)
         return _PREDICTORS[key]
 
 
@@ -46,8 +47,8 @@ def cached_predictor(model_dir: str) -> Predictor:
 def classify_batch(paths: list[str], hashes: list[str], model_dir: str, settings: PredictConfig,
                    first: str = "", group_by_folder: bool = False) -> list[FileResult]:
     """Classify one batch; unusable files come back as error results, never as a task failure."""
-    return classify_files(paths, cached_predictor(model_dir), settings, dict(zip(paths, hashes, strict=True)),
-                          group_by_folder=group_by_folder)
+    return classify_files(paths, cached_predictor(model_dir, settings.precision), settings,
+                          dict(zip(paths, hashes, strict=True)), group_by_folder=group_by_folder)
 
 
 def plan_batches(todo: list[tuple[str, str]], everything: list[tuple[str, str]], batch_files: int,
@@ -84,7 +85,7 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MOD
     logger = get_run_logger()
     settings = settings or PredictConfig()
     started = time.perf_counter()
-    predictor = cached_predictor(model_dir)  # fails fast, before any work, if there is no model
+    predictor = cached_predictor(model_dir, settings.precision)  # fails fast, before any work, if no model
     if settings.window_s > predictor.max_window_s:
         raise ConfigError(f"predict.window_s {settings.window_s:g} s is longer than this model reads "
                           f"({predictor.max_window_s:g} s)")
@@ -155,7 +156,8 @@ def run_classify(paths: list[str], out: str, *, model_dir: str = str(DEFAULT_MOD
                  recursive: bool = False, segments: str | None = None, settings: PredictConfig,
                  dask_address: str | None = None, progress: bool = True, group_by: str = "none") -> dict:
     """Run classify_folder with the task runner the settings ask for."""
-    predictor = cached_predictor(model_dir)  # a missing or unusable model is reported before any flow run
+    # A missing or unusable model is reported before any flow run.
+    predictor = cached_predictor(model_dir, settings.precision)
     predictor.decision(settings.classes)  # an unknown class name is reported before any flow run too
     if group_by == "folder" and predictor.group is None:
         raise ModelError(f"the model in {model_dir} has no group mode (train.group_mode: true, an "

@@ -17,12 +17,14 @@ FEATURES = Path("artifacts/features")
 AUGMENT = Path("artifacts/augment")
 EMBED = Path("artifacts/embed")
 
-# Statistics files per feature set: (original clips, augmented copies).
+# Statistics files per feature set: (original clips, augmented copies, original clips as
+# `aurora predict` computes them: what every held-out clip is scored on).
 FEATURE_SETS = {
-    "handcrafted": ([FEATURES / "stats.parquet"], [AUGMENT / "stats.parquet"]),
-    "whisper": ([EMBED / "original.parquet"], [EMBED / "augmented.parquet"]),
+    "handcrafted": ([FEATURES / "stats.parquet"], [AUGMENT / "stats.parquet"], [FEATURES / "stats.parquet"]),
+    "whisper": ([EMBED / "original.parquet"], [EMBED / "augmented.parquet"], [EMBED / "inference.parquet"]),
     "fusion": ([EMBED / "original.parquet", FEATURES / "stats.parquet"],
-               [EMBED / "augmented.parquet", AUGMENT / "stats.parquet"]),
+               [EMBED / "augmented.parquet", AUGMENT / "stats.parquet"],
+               [EMBED / "inference.parquet", FEATURES / "stats.parquet"]),
 }
 
 
@@ -38,10 +40,11 @@ def read_loco_splits() -> list[Fold]:
 
 def read_corpus(params: Params, *, sequences: bool) -> Corpus:
     train = params.train
-    originals, copies = FEATURE_SETS[train.features]
+    originals, copies, heldout = FEATURE_SETS[train.features]
     load_sequences = sequences and train.is_sequence_model
     return load_corpus(pd.read_parquet(MANIFEST), params.labels.space(), originals,
                        copies if train.use_augmented else None,
+                       heldout=heldout if heldout != originals else None,
                        sequences=train.sequence_input if load_sequences else None,
                        frames=((FEATURES / "frames.parquet", AUGMENT / "frames.parquet")
                                if load_sequences else None))

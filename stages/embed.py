@@ -1,5 +1,7 @@
 """Stage `embed`: Whisper-base middle-block embeddings of every usable clip,
-and of the augmented copies (the same recipes as `augment`) when training uses them.
+and of the augmented copies (the same recipes as `augment`) when training uses them,
+at whisper.precision; and of every usable clip again as `aurora predict` encodes it,
+at whisper.inference_precision (inference.parquet): what held-out clips are scored on.
 
 Cached like the handcrafted features (content hash x encoder settings).
 """
@@ -33,16 +35,19 @@ def main() -> None:
     copies = (augmentation_requests(clips[~clips.speaker.isin(test_speakers)], params.augment)
               if params.train.use_augmented else augmentation_requests(clips.iloc[:0], params.augment))
     summary = {}
-    for name, requests in (("original", clips), ("augmented", copies)):
-        result = build_embeddings(requests, Path(), params.whisper, params.audio, params.features,
+    runs = (("original", clips, params.whisper), ("augmented", copies, params.whisper),
+            ("inference", clips, params.whisper.at_inference()))
+    for name, requests, whisper in runs:
+        result = build_embeddings(requests, Path(), whisper, params.audio, params.features,
                                   dask=dask_address())
         stats = result.stats
         if name == "augmented":
             stats = copies[["clip_id", "source_clip_id", "recipe"]].merge(stats, on="clip_id")
         write_atomic(EMBED / f"{name}.parquet", lambda tmp, s=stats: s.to_parquet(tmp, index=False))
-        summary[name] = {"clips": len(stats), "failed": result.failed}
+        summary[name] = {"clips": len(stats), "failed": result.failed, "precision": whisper.precision}
         summary["encoder"] = result.encoder
-        summary["fingerprint"] = result.fingerprint
+        if name != "inference":  # the training inputs' fingerprint, which the model bundle records
+            summary["fingerprint"] = result.fingerprint
         print(f"embed {name}: {result.describe()}")
         for line in result.failed:
             print(f"  failed: {line}", file=sys.stderr)

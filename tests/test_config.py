@@ -23,6 +23,8 @@ def test_repository_params_are_valid():
     ({"data": []}, "data: expected a mapping"),
     ({"whisper": {"precision": "float16"}}, "whisper.precision: 'float16' is not one of"),
     ({"whisper": {"quantize": True}}, r"whisper: unknown key\(s\) \['quantize'\]"),
+    ({"whisper": {"inference_precision": "fp16"}}, "whisper.inference_precision: 'fp16' is not one of"),
+    ({"predict": {"precision": "fp16"}}, "predict.precision must be one of float32, bfloat16, int8"),
 ])
 def test_invalid_values_get_clear_errors(mapping, message):
     with pytest.raises(ConfigError, match=message):

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from aurora.config import TrainConfig
-from aurora.corpus import Corpus
+from aurora.corpus import Corpus, load_corpus
 from aurora.crossval import examples_of, prepare_fold
+from aurora.labels import LabelSpace
 from aurora.splits import leave_one_corpus_out, make_splits
 
 N_ACTORS, CLASSES, DIM = 14, 4, 6
@@ -100,3 +101,41 @@ def test_held_out_clips_cannot_move_training_statistics(corpus, splits):
     np.testing.assert_array_equal(before.x_train, after.x_train)
     np.testing.assert_array_equal(before.moments.mean, after.moments.mean)
     assert np.abs(after.x_test).min() > 10  # the poisoned rows really were different
+
+
+@pytest.mark.parametrize("speaker_norm", [False, True])
+def test_held_out_clips_are_scored_on_their_inference_inputs_and_train_nothing(corpus, splits,
+                                                                                speaker_norm):
+    """Corpus.heldout (the originals as `aurora predict` computes them, e.g. at another encoder
+    precision) feeds a fold's test rows only: training rows, validation rows and the
+    standardisation are those of the training inputs."""
+    cfg = TrainConfig(model="mlp", smote=False, use_augmented=True, speaker_norm=speaker_norm)
+    heldout = corpus.stats.copy()
+    originals = ~corpus.meta.augmented.to_numpy()
+    heldout[originals] += np.random.default_rng(1).normal(0, 0.05, heldout[originals].shape)
+    shifted = replace(corpus, heldout=heldout)
+    fold = splits[0]
+    examples = examples_of(shifted, cfg, speaker_norm)
+    inference = examples_of(shifted, cfg, speaker_norm, heldout=True)
+    plain = prepare_fold(corpus, examples_of(corpus, cfg, speaker_norm), fold, cfg)
+    data = prepare_fold(shifted, examples, fold, cfg, inference)
+    np.testing.assert_array_equal(data.x_train, plain.x_train)
+    np.testing.assert_array_equal(data.x_val, plain.x_val)
+    np.testing.assert_array_equal(data.moments.mean, plain.moments.mean)
+    np.testing.assert_array_equal(data.x_test, data.moments.apply(inference[data.test_index]))
+    assert not np.allclose(data.x_test, plain.x_test)  # the test rows really came from `heldout`
+
+
+def test_a_clip_without_its_inference_inputs_stops_loading(tmp_path):
+    manifest = pd.DataFrame({"clip_id": ["a", "b"], "status": "ok", "speaker": ["s1", "s2"],
+                             "corpus": "ravdess", "gender": ["f", "m"], "emotion": ["happy", "sad"]})
+    pd.DataFrame({"clip_id": ["a", "b"], "x": [1.0, 2.0]}).to_parquet(tmp_path / "train.parquet")
+    pd.DataFrame({"clip_id": ["a"], "x": [1.5]}).to_parquet(tmp_path / "inference.parquet")
+    labels = LabelSpace(("happy", "sad"))
+    train, inference = [tmp_path / "train.parquet"], [tmp_path / "inference.parquet"]
+    with pytest.raises(ValueError, match=r"1 clips lack their inference-time features, e\.g\. b"):
+        load_corpus(manifest, labels, train, heldout=inference)
+    pd.DataFrame({"clip_id": ["b", "a"], "x": [2.5, 1.5]}).to_parquet(inference[0])
+    loaded = load_corpus(manifest, labels, train, heldout=inference)
+    np.testing.assert_array_equal(loaded.stats[:, 0], [1.0, 2.0])
+    np.testing.assert_array_equal(loaded.heldout[:, 0], [1.5, 2.5])  # matched by clip_id

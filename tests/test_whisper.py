@@ -176,3 +176,53 @@ def test_bfloat16_embedding_of_a_clip_moves_with_its_batch_mates_only_by_roundin
     for embedded in in_batches:  # no scale taken from the batch: only rounding differs
         assert np.abs(embedded - alone).max() <= from_float32
         np.testing.assert_allclose(embedded, alone, atol=1e-2, rtol=1e-2)
+
+
+def _whisper_model(directory: Path, cfg) -> Path:
+    """A logistic-regression bundle over Whisper block 1 of generated voices (low vs high pitch),
+    trained on embeddings at cfg.precision."""
+    import dataclasses
+
+    from aurora.config import AudioConfig, FeatureConfig, TrainConfig
+    from aurora.models.bundle import save_bundle
+    from aurora.models.fit import fit_logreg
+    from aurora.normalize import moments
+
+    waves = [voice_like(1.0 + 0.1 * s, 16000, f0=110.0 if s % 2 == 0 else 260.0, seed=s) for s in range(8)]
+    x = WhisperEmbedder.from_config(cfg).embed(waves)
+    y = np.arange(8) % 2
+    m = moments(x, np.arange(8))
+    train = TrainConfig(model="logreg", features="whisper", speaker_norm=False)
+    fitted = fit_logreg(m.apply(x), y, m.apply(x), y, 2, train)
+    save_bundle(directory, fitted.network, {
+        "model": "logreg", "classes": ["neutral", "angry"], "n_inputs": x.shape[1], "hidden": 0,
+        "dropout": 0.0, "input_names": WhisperEmbedder.names_for(cfg.blocks), "max_frames": 320,
+        "frame_pool": 1, "speaker_norm": False, "normalisation": m.to_dict(), "temperature": 1.0,
+        "feature_sources": {"whisper": {"settings": dataclasses.asdict(cfg)}},
+        "audio": dataclasses.asdict(AudioConfig()), "features": dataclasses.asdict(FeatureConfig()),
+        "train": dataclasses.asdict(train)})
+    return directory
+
+
+def test_a_model_listens_at_its_inference_precision_unless_told_another(model_path, tmp_path):
+    import json
+
+    from aurora.config import WhisperConfig
+    from aurora.inference.predictor import Predictor
+
+    cfg = WhisperConfig(blocks=(1,), precision="float32", inference_precision="bfloat16")
+    directory = _whisper_model(tmp_path / "model", cfg)
+    clips = [voice_like(1.2, 16000, f0=f0, seed=40 + i) for i, f0 in enumerate((115.0, 250.0))]
+    listening = Predictor(directory)
+    assert listening.embedder.precision == "bfloat16" and listening.model_id.endswith("-bfloat16")
+    told = Predictor(directory, "float32")
+    assert told.embedder.precision == "float32" and told.model_id.endswith("-float32")
+    bf16, f32 = listening.probabilities(clips), told.probabilities(clips)
+    assert (bf16.argmax(1) == [0, 1]).all() and (f32.argmax(1) == [0, 1]).all()
+    assert not np.array_equal(bf16, f32)  # other arithmetic ...
+    np.testing.assert_allclose(bf16, f32, atol=0.05)  # ... for nearly the same answer
+    # A bundle saved before whisper.inference_precision existed listens as it was trained.
+    config = json.loads((directory / "config.json").read_text())
+    del config["feature_sources"]["whisper"]["settings"]["inference_precision"]
+    (directory / "config.json").write_text(json.dumps(config))
+    assert Predictor(directory).embedder.precision == "float32"

@@ -103,6 +103,10 @@ class FeatureConfig:
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
+Precision = Literal["float32", "bfloat16", "int8"]  # the Whisper encoder's arithmetic
+PRECISIONS: tuple[str, ...] = typing.get_args(Precision)
+
+
 @dataclass(frozen=True)
 class WhisperConfig:
     """Whisper-base encoder features (see aurora.whisper)."""
@@ -111,7 +115,11 @@ class WhisperConfig:
     # float32; bfloat16 (matrix products in bfloat16 under torch autocast, float32 accumulation:
     # 2x faster where the CPU has bfloat16 instructions); int8 (dynamic quantisation of the linear
     # layers, one clip per call). README, "Benchmarks", has their speed and accuracy.
-    precision: Literal["float32", "bfloat16", "int8"] = "float32"
+    precision: Precision = "float32"
+    # The precision the shipped model listens at: `aurora predict`, the crosscorpus stage, and
+    # every held-out clip actor CV scores (the embed stage encodes the original clips a second time
+    # when it differs from `precision`, which the model trains on).
+    inference_precision: Precision = "float32"
     model_dir: str = ""  # a directory with a CTranslate2 Whisper-base model.bin; "" = packaged weights
     batch_frames: int = 6000  # mel frames per encoder batch (padded): bounds memory
     threads: int = 0  # torch threads; 0 = all cores
@@ -130,6 +138,10 @@ class WhisperConfig:
         _require(len(self.blocks) > 0 and all(1 <= b <= 6 for b in self.blocks),
                  "whisper.blocks must be block numbers 1-6")
         _require(self.batch_frames >= 3000, "whisper.batch_frames must be >= 3000 (one 30 s clip)")
+
+    def at_inference(self) -> WhisperConfig:
+        """These settings with the encoder at inference_precision."""
+        return dataclasses.replace(self, precision=self.inference_precision)
 
 
 @dataclass(frozen=True)
@@ -310,8 +322,12 @@ class PredictConfig:
     workers: int = 0  # tasks at once on this machine; 0 = one per core
     extensions: tuple[str, ...] = AUDIO_EXTENSIONS
     classes: tuple[str, ...] = ()  # the user's label set (aurora.decision: a or a+b); () = all
+    precision: str = ""  # the Whisper encoder's precision; "" = the model's whisper.inference_precision
 
     def __post_init__(self) -> None:
+        _require(self.precision in ("", *PRECISIONS),
+                 f"predict.precision must be one of {', '.join(PRECISIONS)} (or empty: the model's own), "
+                 f"not {self.precision!r}")
         _require(self.window_s >= 1.0, "predict.window_s must be >= 1 second")
         _require(0 < self.hop_s <= self.window_s, "predict.hop_s must be in (0, window_s]")
         _require(self.min_duration_s > 0, "predict.min_duration_s must be > 0")

@@ -3,6 +3,11 @@
 Rows are the original clips plus (optionally) their augmented copies. A copy
 inherits its source's speaker and label, so selecting a fold's training rows
 by speaker can never pull in a copy of a validation or test clip.
+
+A model trains on its inputs as the training stages computed them, but it is
+scored on held-out clips as `aurora predict` computes them: with the Whisper
+encoder at whisper.inference_precision, say, while training used float32.
+`Corpus.heldout` holds those inputs.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ class Corpus:
     stat_names: list[str]
     sequences: list[np.ndarray] | None  # (frames, dims) float32 per example, if loaded
     sequence_names: list[str]
+    # The original clips' statistics as inference computes them (copies' rows as in `stats`);
+    # None: the same as `stats`.
+    heldout: np.ndarray | None = None
 
     def rows(self, speakers, *, augmented: bool) -> np.ndarray:
         """Indices of modelled examples spoken by `speakers` (copies only if `augmented`)."""
@@ -76,12 +84,13 @@ def _stats(files: list[Path]) -> pd.DataFrame:
 
 def load_corpus(manifest: pd.DataFrame, labels: LabelSpace, originals: list[Path],
                 augmented: list[Path] | None = None, *, sequences: str | None = None,
-                frames: tuple[Path, Path | None] | None = None) -> Corpus:
+                frames: tuple[Path, Path | None] | None = None, heldout: list[Path] | None = None) -> Corpus:
     """Join manifest labels with features.
 
     `originals` / `augmented`: statistics parquet files of the original clips and of
     the augmented copies (several = fused feature sets). `sequences` ("frames",
     "logmel" or "both") loads frame sequences from the `frames` parquet files.
+    `heldout`: the original clips' statistics as inference computes them (Corpus.heldout).
     """
     clips = manifest[manifest.status == "ok"].set_index("clip_id")
     parts = [(originals, False)] + ([(augmented, True)] if augmented else [])
@@ -104,5 +113,22 @@ def load_corpus(manifest: pd.DataFrame, labels: LabelSpace, originals: list[Path
         if sequences:
             more, seq_names = _sequences(frames_file, table.clip_id, sequences)
             seqs.extend(more)
-    return Corpus(pd.concat(metas, ignore_index=True), np.vstack(stats), stat_names,
-                  seqs if sequences else None, seq_names)
+    corpus = Corpus(pd.concat(metas, ignore_index=True), np.vstack(stats), stat_names,
+                    seqs if sequences else None, seq_names)
+    if heldout:
+        corpus.heldout = _heldout_stats(corpus, _stats(heldout))
+    return corpus
+
+
+def _heldout_stats(corpus: Corpus, table: pd.DataFrame) -> np.ndarray:
+    """`corpus.stats` with the original clips' rows taken from `table` (by clip_id)."""
+    originals = np.flatnonzero(~corpus.meta.augmented.to_numpy())
+    ids = corpus.meta.clip_id.to_numpy()[originals]
+    found = table.set_index("clip_id").reindex(ids)
+    missing = ids[found[corpus.stat_names[0]].isna().to_numpy()]
+    if len(missing):
+        raise ValueError(f"{len(missing)} clips lack their inference-time features, e.g. {missing[0]}: "
+                         "rerun the embed stage")
+    out = corpus.stats.copy()
+    out[originals] = found[corpus.stat_names].to_numpy(np.float32)
+    return out

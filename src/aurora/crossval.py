@@ -5,8 +5,9 @@ global standardisation fitted on the fold's training rows only, optional
 SMOTE on those rows only, training with early stopping (or C) and the
 softmax temperature chosen on the fold's validation actors (logistic
 regression is then refitted on training + validation rows if
-train.refit_with_val), then one prediction per held-out clip. Held-out
-actors influence nothing but their own predictions.
+train.refit_with_val), then one prediction per held-out clip, from its inputs
+as `aurora predict` computes them (Corpus.heldout). Held-out actors influence
+nothing but their own predictions.
 """
 
 from __future__ import annotations
@@ -51,15 +52,20 @@ def input_width(examples: Examples) -> int:
     return examples[0].shape[1] if isinstance(examples, list) else examples.shape[1]
 
 
-def examples_of(corpus: Corpus, cfg: TrainConfig, speaker_norm: bool) -> Examples:
-    """The model's inputs for every row, speaker-standardised if asked."""
-    x = corpus.sequences if cfg.is_sequence_model else corpus.stats
+def examples_of(corpus: Corpus, cfg: TrainConfig, speaker_norm: bool, *, heldout: bool = False) -> Examples:
+    """The model's inputs for every row, speaker-standardised if asked; with `heldout`, as
+    inference computes them (Corpus.heldout)."""
+    x = (corpus.sequences if cfg.is_sequence_model
+         else corpus.heldout if heldout and corpus.heldout is not None else corpus.stats)
     if speaker_norm:
         x = per_speaker(x, corpus.meta.speaker.to_numpy(), ~corpus.meta.augmented.to_numpy())
     return x
 
 
-def prepare_fold(corpus: Corpus, examples: Examples, fold: Fold, cfg: TrainConfig) -> FoldData:
+def prepare_fold(corpus: Corpus, examples: Examples, fold: Fold, cfg: TrainConfig,
+                 heldout: Examples | None = None) -> FoldData:
+    """A fold's standardised inputs; its test rows come from `heldout` (examples_of(...,
+    heldout=True): the clips as inference computes them) when given."""
     train, val, test = corpus.fold_rows(fold, augmented=cfg.use_augmented)
     labels = corpus.meta.label.to_numpy()
     m = moments(examples, train)  # training rows only
@@ -69,8 +75,8 @@ def prepare_fold(corpus: Corpus, examples: Examples, fold: Fold, cfg: TrainConfi
         before = len(y_train)
         x_train, y_train = smote_resample(x_train, y_train, cfg.seed)
         added = len(y_train) - before
-    return FoldData(x_train, y_train, apply(examples, val, m), labels[val], apply(examples, test, m),
-                    test, train, m, added, val)
+    return FoldData(x_train, y_train, apply(examples, val, m), labels[val],
+                    apply(examples if heldout is None else heldout, test, m), test, train, m, added, val)
 
 
 def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
@@ -164,7 +170,7 @@ def _run_job(job: Job) -> JobResult:
     # depend on the machine's core count.
     torch.set_num_threads(1)
     examples = _SHARED["examples"][job.speaker_norm]
-    data = prepare_fold(corpus, examples, job.fold, cfg)
+    data = prepare_fold(corpus, examples, job.fold, cfg, _SHARED["heldout"][job.speaker_norm])
     fitted = train_on(data, input_width(examples), len(labels), cfg)
     scope = "test" if job.final else "loco" if job.loco else "cv"
     predictions, acc = pd.DataFrame(), float("nan")
@@ -256,11 +262,13 @@ def run_training(corpus: Corpus, folds: list[Fold], final: Fold, cfg: TrainConfi
     `loco` (mode cfg.speaker_norm) and the shipped model (same mode) on the final split unless
     `final_model` is false; `cfg.workers` models at a time."""
     examples = {mode: examples_of(corpus, cfg, mode) for mode in set(modes) | {cfg.speaker_norm}}
+    heldout = ({mode: examples_of(corpus, cfg, mode, heldout=True) for mode in examples}
+               if corpus.heldout is not None else examples)
     # The final model trains on the most data: start it first so it is not the straggler.
     jobs = [Job(final, cfg.speaker_norm, final=True)] if final_model else []
     jobs += [Job(f, m) for m in modes for f in folds]
     jobs += [Job(f, cfg.speaker_norm, loco=True) for f in loco]
-    _SHARED.update(corpus=corpus, cfg=cfg, labels=labels, examples=examples)
+    _SHARED.update(corpus=corpus, cfg=cfg, labels=labels, examples=examples, heldout=heldout)
     try:
         results = list(parallel_map(_run_job, jobs, workers=cfg.workers, chunksize=1, unit="model",
                                     desc=f"training {cfg.model}"))

@@ -23,7 +23,7 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         "## What it does",
         f"Classifies a speech clip into one of {len(config['classes'])} emotions: "
         f"{', '.join(config['classes'])}. Input: {config['input']} computed from 16 kHz mono audio "
-        f"(feature fingerprint `{config['feature_fingerprint']}`).",
+        f"(feature fingerprint `{config['feature_fingerprint']}`)." + _precision_text(config),
         "",
         "## Data",
         f"RAVDESS speech (Livingstone & Russo, 2018; CC BY-NC-SA 4.0): acted, North American English, "
@@ -113,3 +113,16 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
            if config.get("train", {}).get("shift_temperature") else ""),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _precision_text(config: dict) -> str:
+    """How the Whisper encoder computed the training inputs and the held-out ones."""
+    whisper = config.get("feature_sources", {}).get("whisper", {}).get("settings")
+    if not whisper:
+        return ""
+    trained, listens = whisper["precision"], whisper.get("inference_precision", whisper["precision"])
+    if trained == listens:
+        return f" The Whisper encoder runs in {trained}."
+    return (f" The Whisper encoder ran in {trained} for the training clips and runs in {listens} where the "
+            "model listens: `aurora predict`, and every held-out clip the figures below score.")
+

@@ -43,7 +43,8 @@ def bundle_id(model_dir: Path, model: str) -> str:
 
 
 class Predictor:
-    def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR):
+    def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR, precision: str = ""):
+        """`precision`: the Whisper encoder's arithmetic, "" = the bundle's whisper.inference_precision."""
         model_dir = Path(model_dir)
         try:
             self.network, config = load_bundle(model_dir)
@@ -84,9 +85,15 @@ class Predictor:
             settings = {"trim_silence": True, "normalize_level": False, **sources["whisper"]["settings"]}
             if "quantize" in settings:  # bundles from before whisper.precision: int8 or float32
                 settings["precision"] = "int8" if settings.pop("quantize") else "float32"
+            # Bundles from before whisper.inference_precision listened as they were trained.
+            settings.setdefault("inference_precision", settings.get("precision", "float32"))
+            if precision:
+                settings["inference_precision"] = precision
             whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings")
             self.whisper_trim, self.whisper_margin_s = whisper.trim_silence, whisper.trim_margin_s
-            self.embedder = WhisperEmbedder.from_config(whisper)
+            self.embedder = WhisperEmbedder.from_config(whisper.at_inference())
+            # Rows computed at another precision are other results: the output store redoes them.
+            self.model_id += f"-{whisper.inference_precision}"
 
     @property
     def max_window_s(self) -> float:
