@@ -1,6 +1,7 @@
 """Stage `compare`: every feature set x model in params `compare.runs`, cross-validated on the
-same folds with the same hyperparameters as `train`, in both speaker-norm modes and in group
-mode on balanced and skewed folders. Writes artifacts/compare.json, which the model card and
+same folds with the same hyperparameters as `train`, in the speaker-norm modes train
+cross-validates (both with train.compare_speaker_norm) and in group mode on balanced and skewed
+folders. Writes artifacts/compare.json, which the model card and
 the report show as one table.
 
 The run that is the shipped configuration is not fitted again: its row comes from the train
@@ -33,14 +34,16 @@ def read_comparison() -> list[dict] | None:
 
 
 def _trained_already(cfg: TrainConfig, params: Params) -> bool:
-    """Did the train stage cross-validate exactly this run, in both speaker-norm modes?"""
-    return cfg == params.train and params.train.compare_speaker_norm
+    """Did the train stage cross-validate exactly this run (in the same speaker-norm modes)?"""
+    return cfg == params.train
 
 
 def main() -> None:
     params = load_params()
     labels = params.labels.space()
     folds, final = read_splits()
+    train = params.train
+    modes = [train.speaker_norm] + ([not train.speaker_norm] if train.compare_speaker_norm else [])
     rows = []
     for features, model in params.compare.pairs():
         # Sequence models have no SMOTE; everything else is the train section's.
@@ -52,15 +55,16 @@ def main() -> None:
             source = "the train stage's CV"
         else:
             corpus = read_corpus(dataclasses.replace(params, train=cfg), sequences=True)
-            result = run_training(corpus, folds, final, cfg, labels, [False, True], log=lambda _: None,
+            result = run_training(corpus, folds, final, cfg, labels, modes, log=lambda _: None,
                                   final_model=False)
             cv, group_eval, source = result.cv_predictions, result.group_eval, "fitted here"
-        row = comparison_row(features, model, {mode: cv[mode] for mode in (False, True)}, group_eval,
+        row = comparison_row(features, model, {mode: cv[mode] for mode in modes}, group_eval,
                              list(labels.classes))
         rows.append(row)
-        print(f"{row['features']}/{model}: lone-file accuracy {row['lone']['accuracy']['mean']:.3f}, "
-              f"speaker-norm {row['speaker_norm']['accuracy']['mean']:.3f} "
-              f"({source}, {time.perf_counter() - started:.0f} s)")
+        names = {"lone": "lone-file", "speaker_norm": "speaker-norm"}
+        figures = ", ".join(f"{name} accuracy {row[key]['accuracy']['mean']:.3f}"
+                            for key, name in names.items() if key in row)
+        print(f"{row['features']}/{model}: {figures} ({source}, {time.perf_counter() - started:.0f} s)")
     write_json(COMPARISON, {"folds": len(folds), "runs": rows})
 
 

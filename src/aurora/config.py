@@ -247,7 +247,7 @@ class TrainConfig:
     # Input of utterance models; sequence models always read the handcrafted frame sequences.
     features: Literal["handcrafted", "whisper", "fusion"] = "handcrafted"
     speaker_norm: bool = True  # z-score each speaker's features by its own unlabelled clips
-    compare_speaker_norm: bool = True  # cross-validate the other setting too, for the report
+    compare_speaker_norm: bool = False  # cross-validate the other setting too, for the report
     use_augmented: bool = True
     class_weights: bool = True
     smote: bool = False  # utterance-statistics models only

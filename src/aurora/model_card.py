@@ -93,11 +93,13 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
                   "Trained on the other corpora, tested on every speaker of the one left out; scored on the "
                   "emotions both sides have (mean ± std over the left-out corpus's speakers).", "",
                   markdown_table(*loco_table(loco))]
+    if len(cv) > 1:
+        lines += [
+            "",
+            "Per-speaker standardisation uses each speaker's own unlabelled clips. RAVDESS flatters it "
+            "(every actor has the same emotion mix); on a real folder whose mix is skewed it helps "
+            "less or hurts, so both settings are reported."]
     lines += [
-        "",
-        "Per-speaker standardisation uses each speaker's own unlabelled clips. RAVDESS flatters it "
-        "(every actor has the same emotion mix); on a real folder whose mix is skewed it helps "
-        "less or hurts, so both settings are reported.",
         "",
         "## Intended use and limitations",
         "- Research and batch analysis of acted emotional speech; not for decisions about people.",
