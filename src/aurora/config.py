@@ -340,7 +340,7 @@ class CompareConfig:
     """The comparison table: every run is cross-validated like `train` (same folds, same
     hyperparameters) with its feature set and model, in both speaker-norm modes, with group mode."""
 
-    runs: tuple[str, ...] = ("whisper/logreg", "handcrafted/logreg")
+    runs: tuple[str, ...] = ("whisper/logreg",)
 
     def pairs(self) -> list[tuple[str, str]]:
         """(features, model) per run; sequence models read handcrafted frames whatever is named."""
