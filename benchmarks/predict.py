@@ -11,6 +11,9 @@
    (`--scale`), to show memory does not grow with the number of files.
 
     RAVDESS_DIR=../shared/data/ravdess python benchmarks/predict.py --clips 1000 --scale 5000 20000
+
+--precision float32 times the same model with its Whisper encoder in float32 (aurora predict
+--precision); by default it listens at its whisper.inference_precision.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from aurora.config import PRECISIONS
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -33,12 +38,12 @@ def pick_clips(raw_dir: Path, n: int) -> list[Path]:
     return [paths[i % len(paths)] for i in range(n)]  # repeats the corpus if n is larger
 
 
-def model_compute(model: Path, clips: list[Path], batch: int) -> float:
+def model_compute(model: Path, clips: list[Path], batch: int, precision: str) -> float:
     """Seconds the bundle needs for the clips, decoding excluded."""
     from aurora.audio import load_mono
     from aurora.inference.predictor import Predictor
 
-    predictor = Predictor(model)
+    predictor = Predictor(model, precision)
     waves = [predictor.prepare(load_mono(p, predictor.sample_rate)) for p in clips]
     predictor.probabilities(waves[:8])  # warm-up
     started = time.perf_counter()
@@ -101,6 +106,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="*", default=[],
                         help="also measure peak RSS on this many generated clips")
     parser.add_argument("--skip-model", action="store_true", help="skip the model-compute measurement")
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="the Whisper encoder's precision (default: the model's inference precision)")
     args = parser.parse_args()
     raw = os.environ.get("RAVDESS_DIR")
     if not raw:
@@ -108,15 +115,17 @@ def main() -> None:
     clips = pick_clips(Path(raw), args.clips)
     model = Path(args.model)
     api = os.environ.get("PREFECT_API_URL", "(none: a temporary server per command)")
-    print(f"model {model}, {len(clips)} real clips, PREFECT_API_URL={api}")
+    extra = ["--precision", args.precision] if args.precision else []
+    print(f"model {model} ({args.precision or 'its inference precision'}), {len(clips)} real clips, "
+          f"PREFECT_API_URL={api}")
     if not args.skip_model:
-        compute = model_compute(model, clips, args.batch)
+        compute = model_compute(model, clips, args.batch, args.precision or "")
         print(f"model compute (decoded clips, batches of {args.batch}): {compute:.1f} s, "
               f"{len(clips) / compute:.1f} clips/s")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "real"
         link_clips(clips, folder)
-        wall, rss, stderr = run_predict(folder, Path(tmp) / "real.csv", model, [])
+        wall, rss, stderr = run_predict(folder, Path(tmp) / "real.csv", model, extra)
         rate = flow_seconds(stderr)
         flow_s = len(clips) / rate if rate == rate and rate else float("nan")
         print(f"aurora predict, {len(clips)} real clips: flow {flow_s:.1f} s ({rate:.1f} clips/s), "
@@ -127,7 +136,7 @@ def main() -> None:
         for n in args.scale:
             gen = Path(tmp) / f"gen{n}"
             generated_clips(gen, n)
-            wall, rss, stderr = run_predict(gen, Path(tmp) / f"gen{n}.csv", model, [])
+            wall, rss, stderr = run_predict(gen, Path(tmp) / f"gen{n}.csv", model, extra)
             print(f"aurora predict, {n} generated 0.6 s clips: whole command {wall:.1f} s "
                   f"({flow_seconds(stderr):.1f} clips/s in the flow), peak RSS {rss:.0f} MiB")
 
