@@ -338,7 +338,8 @@ class PredictConfig:
 @dataclass(frozen=True)
 class CompareConfig:
     """The comparison table: every run is cross-validated like `train` (same folds, same
-    hyperparameters) with its feature set and model, in both speaker-norm modes, with group mode."""
+    hyperparameters) with its feature set and model, in the speaker-norm modes train
+    cross-validates (train.compare_speaker_norm), with group mode."""
 
     runs: tuple[str, ...] = ("whisper/logreg",)
 

@@ -127,4 +127,3 @@ def _precision_text(config: dict) -> str:
         return f" The Whisper encoder runs in {trained}."
     return (f" The Whisper encoder ran in {trained} for the training clips and runs in {listens} where the "
             "model listens: `aurora predict`, and every held-out clip the figures below score.")
-
