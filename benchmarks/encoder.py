@@ -4,7 +4,8 @@ Variants, each on the same decoded, trimmed clips, all threads of the machine:
 - torch float32, all 6 blocks, one clip at a time (the note's 138 ms reference)
 - torch float32, params.yaml's blocks, one clip at a time
 - torch float32, those blocks, clips of similar length batched (what `embed` does in float32)
-- bfloat16 autocast, batched by length (whisper.precision: bfloat16), and how far a clip's
+- bfloat16 autocast, batched by length (whisper.inference_precision: bfloat16, the default where
+  the model listens), and how far a clip's
   embedding moves between batches (bfloat16 rounding only: no scale comes from the batch)
 - int8 dynamic quantisation of the linear layers, one clip per call (whisper.precision: int8: a
   clip's activation scale is its own, so batch-mates cannot change it)
@@ -68,7 +69,7 @@ def main() -> None:
     reference, float_ms = timed(f"torch float32, {span}, batched by length", WhisperEmbedder(model, blocks),
                                 False)
     bf16 = WhisperEmbedder(model, blocks, precision="bfloat16")
-    half, bf16_ms = timed(f"torch bfloat16, {span}, batched (whisper.precision)", bf16, False)
+    half, bf16_ms = timed(f"torch bfloat16, {span}, batched (default inference)", bf16, False)
     print(f"bfloat16 batched vs float32 batched: {float_ms / bf16_ms:.2f}x faster (target >= 2x)")
     sd = reference.std(0) + 1e-6  # differences in units of each input's spread over these clips
     alone = np.vstack([bf16.embed([y]) for y in waves])
