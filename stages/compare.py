@@ -6,7 +6,7 @@ the report show as one table.
 
 The run that is the shipped configuration is not fitted again: its row comes from the train
 stage's own cross-validation (the same jobs on the same folds, so the same predictions), which
-saves a fifth of this stage's time with the default runs."""
+is all of this stage's work with the default runs."""
 
 from __future__ import annotations
 

@@ -39,7 +39,8 @@ def main() -> None:
         result = skipped(name, f"{directory} holds no corpus ({why}); point it at a copy and run "
                                f"`dvc repro -f corpus_link@{name}`")
     else:
-        result = evaluate_corpus(name, directory, corpora[name], Predictor(MODEL), params.predict)
+        result = evaluate_corpus(name, directory, corpora[name], Predictor(MODEL, params.predict.precision),
+                                 params.predict)
     OUT.mkdir(parents=True, exist_ok=True)
     write_json(OUT / f"{name}.json", result.summary)
     write_atomic(OUT / f"{name}.parquet", lambda tmp: result.predictions.to_parquet(tmp, index=False))
