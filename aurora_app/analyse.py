@@ -26,7 +26,7 @@ BAND_COLOURS = {"high": "#1e8e3e", "medium": "#e37400", "low": "#d93025"}  # gre
 
 @st.cache_resource(show_spinner="Loading the model...")
 def load_predictor(model_dir: str) -> Predictor:
-    return Predictor(model_dir)
+    return Predictor(model_dir, precision=predict_config("params.yaml").precision)  # as aurora predict
 
 
 def prediction_badge(result: FileResult, classes: list[str]) -> str:

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from aurora.config import ConfigError, CorpusSource, load_params
+from aurora.config import PRECISIONS, ConfigError, CorpusSource, load_params
 from aurora.crosscorpus import evaluate_corpus, mode_table, shares_table, speaker_table
 from aurora.emotions import EMOTION_CODES
 from aurora.inference.predictor import Predictor
@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--fold", help="MODEL_CLASS=EMOTION,... classes the corpus lacks, scored as their "
                                        "twin in one more label set (default: params.yaml's for the reader)")
     parser.add_argument("--model", default="artifacts/model")
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="the Whisper encoder's arithmetic (default: params predict.precision, "
+                             "else the model's own)")
     parser.add_argument("--json", action="store_true", help="print the whole summary as JSON")
     args = parser.parse_args()
     params = load_params()
@@ -72,7 +75,7 @@ def main() -> None:
         source = CorpusSource(reader=args.reader, labels=_labels(args.labels, args.reader, params),
                               fold=_fold(args.fold, args.reader, params))
         started = time.perf_counter()
-        predictor = Predictor(args.model)
+        predictor = Predictor(args.model, precision=args.precision or params.predict.precision)
         run = evaluate_corpus(args.directory.name, args.directory, source, predictor, params.predict)
     except ConfigError as exc:
         sys.exit(f"benchmarks.crosscorpus: {exc}")
