@@ -42,8 +42,7 @@ def main() -> None:
     params = load_params()
     labels = params.labels.space()
     folds, final = read_splits()
-    train = params.train
-    modes = [train.speaker_norm] + ([not train.speaker_norm] if train.compare_speaker_norm else [])
+    modes = params.train.cv_modes()
     rows = []
     for features, model in params.compare.pairs():
         # Sequence models have no SMOTE; everything else is the train section's.

@@ -47,7 +47,7 @@ def main() -> None:
     loco = read_loco_splits()
     started = time.perf_counter()
     corpus = read_corpus(params, sequences=True)
-    modes = [cfg.speaker_norm] + ([not cfg.speaker_norm] if cfg.compare_speaker_norm else [])
+    modes = cfg.cv_modes()
     print(f"cross-validating {cfg.model} ({', '.join(mode_name(m) for m in modes)}) and training the "
           f"final model on speakers {speakers_text(final.train)}, validation {speakers_text(final.val)}"
           + (f"; leave-one-corpus-out: {', '.join(f.name for f in loco)}" if loco else ""))

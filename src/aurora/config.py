@@ -118,7 +118,9 @@ class WhisperConfig:
     precision: Precision = "float32"
     # The precision the shipped model listens at: `aurora predict`, the crosscorpus stage, and
     # every held-out clip actor CV scores (the embed stage encodes the original clips a second time
-    # when it differs from `precision`, which the model trains on).
+    # when it differs from `precision`, which the model trains on). params.yaml sets bfloat16 (fast
+    # where the CPU has bfloat16 instructions); float32 here keeps a params file without the key
+    # listening exactly as it trained, on any CPU.
     inference_precision: Precision = "float32"
     model_dir: str = ""  # a directory with a CTranslate2 Whisper-base model.bin; "" = packaged weights
     batch_frames: int = 6000  # mel frames per encoder batch (padded): bounds memory
@@ -285,6 +287,10 @@ class TrainConfig:
     @property
     def has_group_mode(self) -> bool:
         return self.group_mode and not self.is_sequence_model and not self.smote
+
+    def cv_modes(self) -> list[bool]:
+        """The speaker-norm settings cross-validated: this run's, then the other one when compared."""
+        return [self.speaker_norm] + ([not self.speaker_norm] if self.compare_speaker_norm else [])
 
     def __post_init__(self) -> None:
         _require(not (self.smote and self.model in SEQUENCE_MODELS),
