@@ -34,7 +34,7 @@ from aurora.audio import resample
 from aurora.augment import Recipe, apply_recipe
 from aurora.calibration import calibrated, input_shift
 from aurora.config import load_params
-from aurora.crossval import prepare_fold, train_on
+from aurora.crossval import examples_of, prepare_fold, train_on
 from aurora.features.build import load_prepared
 from aurora.inference.output import HIGH
 from aurora.manifest import located, usable
@@ -91,8 +91,8 @@ def main() -> None:
     shifts = {name: [] for name in conditions}
     n_classes = len(labels)
     for fold in folds:
-        data = prepare_fold(corpus, corpus.stats, fold, cfg,
-                            corpus.stats if corpus.heldout is None else corpus.heldout)
+        data = prepare_fold(corpus, examples_of(corpus, cfg, False), fold, cfg,
+                            examples_of(corpus, cfg, False, heldout=True))
         # The same network twice (the temperature does not change the fit): T fitted on the
         # validation actors as one scalar, and fitted for shift-scaled temperatures.
         plain = train_on(data, corpus.stats.shape[1], n_classes,

@@ -38,13 +38,15 @@ def read_loco_splits() -> list[Fold]:
     return [Fold.from_dict(f) for f in json.loads(SPLITS.read_text()).get("leave_one_corpus_out", [])]
 
 
-def read_corpus(params: Params, *, sequences: bool) -> Corpus:
+def read_corpus(params: Params, *, sequences: bool, heldout: bool = True) -> Corpus:
+    """The corpus train's feature set describes; `heldout=False` skips the clips as inference
+    computes them (Corpus.heldout) for a caller that never scores a held-out clip."""
     train = params.train
-    originals, copies, heldout = FEATURE_SETS[train.features]
+    originals, copies, inferred = FEATURE_SETS[train.features]
     load_sequences = sequences and train.is_sequence_model
     return load_corpus(pd.read_parquet(MANIFEST), params.labels.space(), originals,
                        copies if train.use_augmented else None,
-                       heldout=heldout if heldout != originals else None,
+                       heldout=inferred if heldout and inferred != originals else None,
                        sequences=train.sequence_input if load_sequences else None,
                        frames=((FEATURES / "frames.parquet", AUGMENT / "frames.parquet")
                                if load_sequences else None))

@@ -32,7 +32,7 @@ def main() -> None:
     labels = params.labels.space()
     folds, final = read_splits()
     loco = read_loco_splits()
-    corpus = read_corpus(params, sequences=False)
+    corpus = read_corpus(params, sequences=False, heldout=False)  # counts training rows only
     meta = corpus.meta
     examples = examples_of(corpus, params.train, params.train.speaker_norm) if params.train.smote else None
     report = {"classes": list(labels.classes), "folds": []}
