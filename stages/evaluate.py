@@ -275,7 +275,7 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, 
         sections.append(("Group mode on balanced and skewed folders", _group_table(metrics["group_mode"])))
     if (runs := read_comparison()) is not None:
         header, cells = comparison.table(runs)
-        sections.append(("Every feature set and model (same folds)",
+        sections.append((comparison.title(runs),
                          "<p>Mean ± std over folds. Lone file: one clip at a time (the default); "
                          "speaker-norm: z-scored by the speaker's own clips; group: "
                          "<code>--group-by folder</code> accuracy on folders of one speaker "

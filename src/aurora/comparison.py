@@ -44,16 +44,26 @@ def _pm(stat: dict | None) -> str:
     return mean_std(stat) if stat else "n/a"
 
 
+def title(rows: list[dict]) -> str:
+    """The table's heading: it says "every" only when there is more than one run to compare."""
+    if len(rows) == 1:
+        run = f"{rows[0]['features']}/{rows[0]['model']}"
+        return f"{run} on the CV folds (name more runs in compare.runs to compare them)"
+    return f"Every feature set and model in compare.runs ({len(rows)}), on the same folds"
+
+
 def table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     """(header, cells): accuracy lone-file / speaker-norm, macro-F1, UAR, min recall, then group-mode
-    accuracy per folder composition (n/a for sequence models, which have no group mode)."""
+    accuracy per folder composition (n/a for sequence models, which have no group mode). The
+    speaker-norm column is there only when some run was cross-validated that way."""
+    norm_column = any("speaker_norm" in row for row in rows)
     header = ["features", "model", "lone accuracy", "lone macro-F1", "lone UAR", "lone min recall",
-              "speaker-norm accuracy", *[f"group: {c}" for c in COMPOSITIONS]]
+              *(["speaker-norm accuracy"] if norm_column else []), *[f"group: {c}" for c in COMPOSITIONS]]
     cells = []
     for row in rows:
         lone, norm = row.get("lone", {}), row.get("speaker_norm", {})
         cells.append([row["features"], row["model"], *[_pm(lone.get(k)) for k in COLUMNS],
-                      _pm(norm.get("accuracy")),
+                      *([_pm(norm.get("accuracy"))] if norm_column else []),
                       *[_pm(row["group"][c]["group_accuracy"]) if c in row["group"] else "n/a"
                         for c in COMPOSITIONS]])
     return header, cells

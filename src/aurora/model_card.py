@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aurora.comparison import markdown
+from aurora.comparison import markdown, title
 from aurora.crosscorpus import mode_table, shares_table
 from aurora.loco import loco_table
 from aurora.metrics import mean_std
@@ -68,7 +68,7 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
     if comparison:
         lines += [
             "",
-            "### Every feature set and model, on the same folds",
+            f"### {title(comparison)}",
             "Mean ± std over folds; lone file = one clip at a time (the default); speaker-norm = "
             "z-scored by the speaker's own clips; group = `--group-by folder` accuracy on balanced "
             "and skewed folders of one speaker (for the shipped model, the report also gives the "
