@@ -178,6 +178,17 @@ def test_bfloat16_embedding_of_a_clip_moves_with_its_batch_mates_only_by_roundin
         np.testing.assert_allclose(embedded, alone, atol=1e-2, rtol=1e-2)
 
 
+def test_bfloat16_weights_rounded_once_give_the_products_autocast_gives(model_path):
+    clips = [voice_like(s, 16000, seed=30 + k) for k, s in enumerate((0.9, 1.6, 2.4))]
+    embedder = WhisperEmbedder(model_path, (1, 2), precision="bfloat16")
+    layers = [m for m in embedder.encoder.modules() if isinstance(m, torch.nn.Linear | torch.nn.Conv1d)]
+    assert layers and all(m.weight.dtype == torch.bfloat16 for m in layers)
+    rounded_once = embedder.embed(clips)
+    for m in layers:  # autocast then rounds the float32 weights on every call, as before
+        m.float()
+    np.testing.assert_array_equal(rounded_once, embedder.embed(clips))
+
+
 def _whisper_model(directory: Path, cfg) -> Path:
     """A logistic-regression bundle over Whisper block 1 of generated voices (low vs high pitch),
     trained on embeddings at cfg.precision."""

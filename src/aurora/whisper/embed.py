@@ -51,6 +51,12 @@ class WhisperEmbedder:
             with warnings.catch_warnings():  # torch announces a future API change; the call is current
                 warnings.simplefilter("ignore", UserWarning)
                 encoder = torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8)
+        if precision == "bfloat16":
+            # Autocast would round these weights to bfloat16 again on every call; rounding them
+            # once gives the same products (LayerNorm keeps float32 parameters) without that cost.
+            for module in encoder.modules():
+                if isinstance(module, nn.Linear | nn.Conv1d):
+                    module.to(torch.bfloat16)
         self.encoder = encoder.eval()
         self.precision = precision
         self.one_clip_per_call = precision == "int8"  # int8's activation scale is per call
