@@ -102,6 +102,8 @@ def analyse_page(model_dir: str) -> None:
     except ModelError as exc:
         st.error(str(exc))
         return
+    for note in predictor.notes:
+        st.info(note)
     st.write("Upload a recording (WAV, FLAC, OGG or MP3, up to 10 minutes) or record one. "
              "Each clip is classified on its own (lone-file mode), as `aurora predict` does.")
     upload = st.file_uploader("Audio file", type=list(UPLOAD_TYPES))

@@ -86,6 +86,8 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MOD
     settings = settings or PredictConfig()
     started = time.perf_counter()
     predictor = cached_predictor(model_dir, settings.precision)  # fails fast, before any work, if no model
+    for note in predictor.notes:
+        logger.warning(note)
     if settings.window_s > predictor.max_window_s:
         raise ConfigError(f"predict.window_s {settings.window_s:g} s is longer than this model reads "
                           f"({predictor.max_window_s:g} s)")

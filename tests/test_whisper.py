@@ -215,12 +215,13 @@ def _whisper_model(directory: Path, cfg) -> Path:
     return directory
 
 
-def test_a_model_listens_at_its_inference_precision_unless_told_another(model_path, tmp_path):
+def test_a_model_listens_at_its_inference_precision_unless_told_another(model_path, tmp_path, monkeypatch):
     import json
 
     from aurora.config import WhisperConfig
     from aurora.inference.predictor import Predictor
 
+    monkeypatch.setattr("aurora.whisper.embed.cpu_has_bfloat16", lambda: True)  # whatever CI runs on
     cfg = WhisperConfig(blocks=(1,), precision="float32", inference_precision="bfloat16")
     directory = _whisper_model(tmp_path / "model", cfg)
     clips = [voice_like(1.2, 16000, f0=f0, seed=40 + i) for i, f0 in enumerate((115.0, 250.0))]
@@ -237,3 +238,18 @@ def test_a_model_listens_at_its_inference_precision_unless_told_another(model_pa
     del config["feature_sources"]["whisper"]["settings"]["inference_precision"]
     (directory / "config.json").write_text(json.dumps(config))
     assert Predictor(directory).embedder.precision == "float32"
+
+
+def test_without_bfloat16_instructions_a_bfloat16_model_listens_in_float32_and_says_so(model_path, tmp_path,
+                                                                                         monkeypatch):
+    from aurora.config import WhisperConfig
+    from aurora.inference.predictor import Predictor
+
+    cfg = WhisperConfig(blocks=(1,), precision="float32", inference_precision="bfloat16")
+    directory = _whisper_model(tmp_path / "model", cfg)
+    monkeypatch.setattr("aurora.whisper.embed.cpu_has_bfloat16", lambda: False)
+    fallback = Predictor(directory)
+    assert fallback.embedder.precision == "float32" and fallback.model_id.endswith("-float32")
+    assert any("no bfloat16 instructions" in note for note in fallback.notes)
+    forced = Predictor(directory, "bfloat16")  # asked for by name: honoured, no note
+    assert forced.embedder.precision == "bfloat16" and not forced.notes

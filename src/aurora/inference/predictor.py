@@ -77,8 +77,9 @@ class Predictor:
         if self.uses_handcrafted:
             warm_librosa()  # these features call librosa's numba code; Dask workers share its cache
         self.embedder, self.whisper_trim, self.whisper_margin_s = None, False, 0.0
+        self.notes: list[str] = []  # what the user should know about how this model listens here
         if "whisper" in sources:
-            from aurora.whisper.embed import WhisperEmbedder
+            from aurora.whisper.embed import WhisperEmbedder, cpu_has_bfloat16
 
             # Bundles from before whisper.trim_silence existed were trained on trimmed clips, and
             # those from before whisper.normalize_level on clips at their recorded level.
@@ -89,6 +90,11 @@ class Predictor:
             settings.setdefault("inference_precision", settings.get("precision", "float32"))
             if precision:
                 settings["inference_precision"] = precision
+            elif settings["inference_precision"] == "bfloat16" and not cpu_has_bfloat16():
+                settings["inference_precision"] = "float32"  # emulated bfloat16 would be slower
+                self.notes.append("this CPU has no bfloat16 instructions (AVX512-BF16 or AMX), so the "
+                                  "encoder listens in float32, the faster here; --precision bfloat16 "
+                                  "forces the model's own")
             whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings")
             self.whisper_trim, self.whisper_margin_s = whisper.trim_silence, whisper.trim_margin_s
             self.embedder = WhisperEmbedder.from_config(whisper.at_inference())

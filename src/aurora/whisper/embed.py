@@ -40,6 +40,13 @@ MAX_FRAMES = 3000  # Whisper's 30 s context
 EMBED_VERSION = "1"
 
 
+def cpu_has_bfloat16() -> bool:
+    """Does this CPU multiply bfloat16 natively (AVX512-BF16 or AMX tiles)? Without them torch
+    emulates bfloat16 products, which is slower than float32."""
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # torch.cpu's own probes
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
 class WhisperEmbedder:
     def __init__(self, model_path: Path, blocks: Sequence[int] = (2, 3, 4), *, precision: str = "float32",
                  batch_frames: int = 6000, level_dbfs: float | None = None):
