@@ -43,7 +43,7 @@ def project(tmp_path):
     params["augment"].update(fixed_noise_snr_db=[15.0], fixed_speeds=[],  # one fixed copy per clip
                              fixed_reverb_rt60_s=[], fixed_crop_s=[])
     params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32,  # curves via dvclive
-                           use_augmented=True)
+                           use_augmented=True, compare_speaker_norm=True)  # both modes, train and compare
     # Cross-corpus evaluation on a small generated Emo-DB-like folder, and on a corpus that is absent.
     emodb = tmp_path / "emodb"
     for speaker in ("03", "08"):
