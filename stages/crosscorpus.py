@@ -39,8 +39,9 @@ def main() -> None:
         result = skipped(name, f"{directory} holds no corpus ({why}); point it at a copy and run "
                                f"`dvc repro -f corpus_link@{name}`")
     else:
-        result = evaluate_corpus(name, directory, corpora[name], Predictor(MODEL, params.predict.precision),
-                                 params.predict)
+        # Named, never the CPU's fallback: these figures must reproduce on any machine.
+        precision = params.predict.precision or params.whisper.at_inference().precision
+        result = evaluate_corpus(name, directory, corpora[name], Predictor(MODEL, precision), params.predict)
     OUT.mkdir(parents=True, exist_ok=True)
     write_json(OUT / f"{name}.json", result.summary)
     write_atomic(OUT / f"{name}.parquet", lambda tmp: result.predictions.to_parquet(tmp, index=False))

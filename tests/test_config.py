@@ -107,3 +107,11 @@ def test_a_corpus_folder_comes_from_its_environment_variable_first():
     assert source.location({})[0] == Path("/fallback")
     unset = CorpusSource(reader="emodb", dir_env="EMODB_DIR", labels={"W": "angry"}).location({})
     assert unset == (None, "$EMODB_DIR is not set")
+
+
+def test_inference_precision_left_empty_listens_as_the_model_trains():
+    from aurora.config import WhisperConfig
+
+    assert WhisperConfig(precision="bfloat16").at_inference().precision == "bfloat16"
+    told = WhisperConfig(precision="bfloat16", inference_precision="float32")
+    assert told.at_inference().precision == "float32"

@@ -113,15 +113,15 @@ class WhisperConfig:
 
     blocks: tuple[int, ...] = (2, 3, 4)  # transformer blocks whose states are pooled (1-6)
     # float32; bfloat16 (matrix products in bfloat16 under torch autocast, float32 accumulation:
-    # 2x faster where the CPU has bfloat16 instructions); int8 (dynamic quantisation of the linear
-    # layers, one clip per call). README, "Benchmarks", has their speed and accuracy.
+    # about 1.9x faster where the CPU has bfloat16 instructions); int8 (dynamic quantisation of the
+    # linear layers, one clip per call). README, "Benchmarks", has their speed and accuracy.
     precision: Precision = "float32"
     # The precision the shipped model listens at: `aurora predict`, the crosscorpus stage, and
     # every held-out clip actor CV scores (the embed stage encodes the original clips a second time
-    # when it differs from `precision`, which the model trains on). params.yaml sets bfloat16 (fast
-    # where the CPU has bfloat16 instructions); float32 here keeps a params file without the key
-    # listening exactly as it trained, on any CPU.
-    inference_precision: Precision = "float32"
+    # when it differs from `precision`, which the model trains on). "" = `precision`: a params file
+    # without the key listens as it trains. params.yaml sets bfloat16 (fast where the CPU has
+    # bfloat16 instructions).
+    inference_precision: Literal["", "float32", "bfloat16", "int8"] = ""
     model_dir: str = ""  # a directory with a CTranslate2 Whisper-base model.bin; "" = packaged weights
     batch_frames: int = 6000  # mel frames per encoder batch (padded): bounds memory
     threads: int = 0  # torch threads; 0 = all cores
@@ -142,8 +142,8 @@ class WhisperConfig:
         _require(self.batch_frames >= 3000, "whisper.batch_frames must be >= 3000 (one 30 s clip)")
 
     def at_inference(self) -> WhisperConfig:
-        """These settings with the encoder at inference_precision."""
-        return dataclasses.replace(self, precision=self.inference_precision)
+        """These settings with the encoder at inference_precision ("" = as trained)."""
+        return dataclasses.replace(self, precision=self.inference_precision or self.precision)
 
 
 @dataclass(frozen=True)

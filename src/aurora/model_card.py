@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aurora.comparison import markdown, title
+from aurora.comparison import legend, markdown, title
 from aurora.crosscorpus import mode_table, shares_table
 from aurora.loco import loco_table
 from aurora.metrics import mean_std
@@ -69,10 +69,8 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         lines += [
             "",
             f"### {title(comparison)}",
-            "Mean ± std over folds; lone file = one clip at a time (the default); speaker-norm = "
-            "z-scored by the speaker's own clips; group = `--group-by folder` accuracy on balanced "
-            "and skewed folders of one speaker (for the shipped model, the report also gives the "
-            "lone-file accuracy on the same clips and how often a folder fell back).",
+            legend(comparison) + " For the shipped model, the report also gives the lone-file "
+            "accuracy on the same clips and how often a folder fell back.",
             "",
             markdown(comparison),
         ]
@@ -122,7 +120,8 @@ def _precision_text(config: dict) -> str:
     whisper = config.get("feature_sources", {}).get("whisper", {}).get("settings")
     if not whisper:
         return ""
-    trained, listens = whisper["precision"], whisper.get("inference_precision", whisper["precision"])
+    trained = whisper["precision"]
+    listens = whisper.get("inference_precision") or trained  # "" or absent: as trained
     if trained == listens:
         return f" The Whisper encoder runs in {trained}."
     return (f" The Whisper encoder ran in {trained} for the training clips and runs in {listens} where the "

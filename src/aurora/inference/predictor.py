@@ -8,6 +8,7 @@ One clip at a time: no statistics come from other files (lone-file mode).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -86,20 +87,20 @@ class Predictor:
             settings = {"trim_silence": True, "normalize_level": False, **sources["whisper"]["settings"]}
             if "quantize" in settings:  # bundles from before whisper.precision: int8 or float32
                 settings["precision"] = "int8" if settings.pop("quantize") else "float32"
-            # Bundles from before whisper.inference_precision listened as they were trained.
-            settings.setdefault("inference_precision", settings.get("precision", "float32"))
+            # Bundles from before whisper.inference_precision listened as they were trained ("").
+            whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings").at_inference()
             if precision:
-                settings["inference_precision"] = precision
-            elif settings["inference_precision"] == "bfloat16" and not cpu_has_bfloat16():
-                settings["inference_precision"] = "float32"  # emulated bfloat16 would be slower
+                whisper = dataclasses.replace(whisper, precision=precision)
+            elif whisper.precision == "bfloat16" and not cpu_has_bfloat16():
+                whisper = dataclasses.replace(whisper, precision="float32")
                 self.notes.append("this CPU has no bfloat16 instructions (AVX512-BF16 or AMX), so the "
-                                  "encoder listens in float32, the faster here; --precision bfloat16 "
-                                  "forces the model's own")
-            whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings")
+                                  "encoder listens in float32, torch's bfloat16 being emulated here; "
+                                  "precision bfloat16 (aurora predict --precision, params "
+                                  "predict.precision) forces the model's own")
             self.whisper_trim, self.whisper_margin_s = whisper.trim_silence, whisper.trim_margin_s
-            self.embedder = WhisperEmbedder.from_config(whisper.at_inference())
+            self.embedder = WhisperEmbedder.from_config(whisper)
             # Rows computed at another precision are other results: the output store redoes them.
-            self.model_id += f"-{whisper.inference_precision}"
+            self.model_id += f"-{whisper.precision}"
 
     @property
     def max_window_s(self) -> float:
