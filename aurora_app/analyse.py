@@ -25,8 +25,8 @@ BAND_COLOURS = {"high": "#1e8e3e", "medium": "#e37400", "low": "#d93025"}  # gre
 
 
 @st.cache_resource(show_spinner="Loading the model...")
-def load_predictor(model_dir: str) -> Predictor:
-    return Predictor(model_dir, precision=predict_config("params.yaml").precision)  # as aurora predict
+def load_predictor(model_dir: str, precision: str) -> Predictor:
+    return Predictor(model_dir, precision)
 
 
 def prediction_badge(result: FileResult, classes: list[str]) -> str:
@@ -98,7 +98,7 @@ def analyse(name: str, data: bytes, predictor: Predictor) -> None:
 def analyse_page(model_dir: str) -> None:
     st.title("Analyse a clip")
     try:
-        predictor = load_predictor(model_dir)
+        predictor = load_predictor(model_dir, predict_config("params.yaml").precision)  # as aurora predict
     except ModelError as exc:
         st.error(str(exc))
         return

@@ -76,6 +76,8 @@ def main() -> None:
                               fold=_fold(args.fold, args.reader, params))
         started = time.perf_counter()
         predictor = Predictor(args.model, precision=args.precision or params.predict.precision)
+        for note in predictor.notes:
+            print(f"note: {note}", file=sys.stderr)
         run = evaluate_corpus(args.directory.name, args.directory, source, predictor, params.predict)
     except ConfigError as exc:
         sys.exit(f"benchmarks.crosscorpus: {exc}")

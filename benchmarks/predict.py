@@ -44,6 +44,8 @@ def model_compute(model: Path, clips: list[Path], batch: int, precision: str) ->
     from aurora.inference.predictor import Predictor
 
     predictor = Predictor(model, precision)
+    for note in predictor.notes:
+        print(f"note: {note}", file=sys.stderr)
     waves = [predictor.prepare(load_mono(p, predictor.sample_rate)) for p in clips]
     predictor.probabilities(waves[:8])  # warm-up
     started = time.perf_counter()
