@@ -276,10 +276,8 @@ def _report(params, metrics, modes, fold_rows, per_class, test, images, splits, 
     if (runs := read_comparison()) is not None:
         header, cells = comparison.table(runs)
         sections.append((comparison.title(runs),
-                         "<p>Mean ± std over folds. Lone file: one clip at a time (the default); "
-                         "speaker-norm: z-scored by the speaker's own clips; group: "
-                         "<code>--group-by folder</code> accuracy on folders of one speaker "
-                         "(params <code>compare.runs</code>).</p>" + report.table_html(header, cells)))
+                         f"<p>{report.html.escape(comparison.legend(runs))} Runs: params "
+                         "<code>compare.runs</code>.</p>" + report.table_html(header, cells)))
     sections.append(("Model card", f"<pre>{report.html.escape(card)}</pre>"))
     return report.render("AURORA evaluation report", sections)
 

@@ -1,6 +1,6 @@
 """The comparison table's heading and columns follow the runs it holds."""
 
-from aurora.comparison import COLUMNS, table, title
+from aurora.comparison import COLUMNS, legend, table, title
 from aurora.group import COMPOSITIONS
 
 
@@ -25,3 +25,8 @@ def test_several_runs_show_speaker_norm_where_it_was_cross_validated():
     header, cells = table(rows)
     column = header.index("speaker-norm accuracy")
     assert cells[0][column] == "0.500 ± 0.100" and cells[1][column] == "n/a"
+
+
+def test_the_legend_explains_speaker_norm_only_when_its_column_is_there():
+    assert "speaker-norm" not in legend([_row("whisper", "logreg", "lone")])
+    assert "speaker-norm" in legend([_row("whisper", "logreg", "lone", "speaker_norm")])

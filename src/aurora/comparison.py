@@ -52,6 +52,14 @@ def title(rows: list[dict]) -> str:
     return f"Every feature set and model in compare.runs ({len(rows)}), on the same folds"
 
 
+def legend(rows: list[dict]) -> str:
+    """What the table's columns mean (plain text: the model card and the report both use it)."""
+    norm = ("speaker-norm = z-scored by the speaker's own clips; "
+            if any("speaker_norm" in row for row in rows) else "")
+    return (f"Mean ± std over folds; lone file = one clip at a time (the default); {norm}group = "
+            "`--group-by folder` accuracy on balanced and skewed folders of one speaker.")
+
+
 def table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     """(header, cells): accuracy lone-file / speaker-norm, macro-F1, UAR, min recall, then group-mode
     accuracy per folder composition (n/a for sequence models, which have no group mode). The
