@@ -131,8 +131,8 @@ def test_browser_uploads_a_real_clip_and_reads_the_prediction(browser, app_url, 
     browser.find_element(By.CSS_SELECTOR, "input[type='file']").send_keys(str(corrupt))
     # Streamlit shows the new run's error while the last run's elements stay on the page, faded,
     # until the script ends: the old prediction must then be gone (a timeout here fails the test).
-    WebDriverWait(browser, 60).until(lambda d: "format not recognised" in d.page_source
-                                     and not d.find_elements(By.ID, "aurora-prediction"))
+    WebDriverWait(browser, 240).until(lambda d: "format not recognised" in d.page_source
+                                      and not d.find_elements(By.ID, "aurora-prediction"))
     assert "Traceback" not in browser.page_source
     browser.save_screenshot(str(tmp_path / "corrupt.png"))
 

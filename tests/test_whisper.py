@@ -183,10 +183,11 @@ def test_bfloat16_weights_rounded_once_give_the_products_autocast_gives(model_pa
     embedder = WhisperEmbedder(model_path, (1, 2), precision="bfloat16")
     layers = [m for m in embedder.encoder.modules() if isinstance(m, torch.nn.Linear | torch.nn.Conv1d)]
     assert layers and all(m.weight.dtype == torch.bfloat16 for m in layers)
-    rounded_once = embedder.embed(clips)
-    for m in layers:  # autocast then rounds the float32 weights on every call, as before
-        m.float()
-    np.testing.assert_array_equal(rounded_once, embedder.embed(clips))
+    autocast = WhisperEmbedder(model_path, (1, 2))  # float32 weights ...
+    autocast.precision = "bfloat16"  # ... that autocast rounds on every call, as before
+    assert all(m.weight.dtype == torch.float32 for m in autocast.encoder.modules()
+               if isinstance(m, torch.nn.Linear | torch.nn.Conv1d))
+    np.testing.assert_array_equal(embedder.embed(clips), autocast.embed(clips))
 
 
 def _whisper_model(directory: Path, cfg) -> Path:
