@@ -31,11 +31,15 @@ class Block(nn.Module):
         self.fc2 = nn.Linear(4 * width, width)
 
     def forward(self, x: torch.Tensor, key_mask: torch.Tensor | None) -> torch.Tensor:
-        b, t, w = x.shape
-        q, k, v = self.qkv(self.attn_ln(x)).view(b, t, 3, self.heads, w // self.heads).permute(2, 0, 3, 1, 4)
-        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=key_mask)
-        x = x + self.out(attended.transpose(1, 2).reshape(b, t, w))
+        x = x + self.out(self.attend(self.qkv(self.attn_ln(x)), key_mask))
         return x + self.fc2(F.gelu(self.fc1(self.mlp_ln(x))))
+
+    def attend(self, qkv: torch.Tensor, key_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """(batch, T, 3 x width) queries, keys and values -> (batch, T, width) attended values."""
+        b, t, w3 = qkv.shape
+        q, k, v = qkv.view(b, t, 3, self.heads, w3 // 3 // self.heads).permute(2, 0, 3, 1, 4)
+        attended = F.scaled_dot_product_attention(q, k, v, attn_mask=key_mask)
+        return attended.transpose(1, 2).reshape(b, t, w3 // 3)
 
 
 class WhisperEncoder(nn.Module):
@@ -52,14 +56,8 @@ class WhisperEncoder(nn.Module):
                 blocks: tuple[int, ...] = (6,), final: bool = False) -> dict[int | str, torch.Tensor]:
         """mel (batch, 80, T) -> {block: (batch, T/2, width)}, plus "final" (after
         the last LayerNorm) when `final`. `frames` gives each clip's mel length."""
-        x = F.gelu(self.conv1(mel))
-        if frames is not None:  # zero padded frames, as conv2's own padding would be
-            x = x * (torch.arange(x.shape[-1])[None, :] < frames[:, None])[:, None, :]
-        x = F.gelu(self.conv2(x)).transpose(1, 2)
+        x = self.stem(mel, frames)
         steps = x.shape[1]
-        if steps > self.positions.shape[0]:
-            raise ValueError(f"{steps} encoder steps exceed the model's {self.positions.shape[0]} (30 s)")
-        x = x + self.positions[:steps]
         key_mask = None
         if frames is not None:
             valid = torch.arange(steps)[None, :] < ((frames + 1) // 2)[:, None]
@@ -73,6 +71,17 @@ class WhisperEncoder(nn.Module):
         if final:
             out["final"] = self.ln_post(x)
         return out
+
+    def stem(self, mel: torch.Tensor, frames: torch.Tensor | None = None) -> torch.Tensor:
+        """The convolutions and positions: mel (batch, 80, T) -> (batch, T/2, width)."""
+        x = F.gelu(self.conv1(mel))
+        if frames is not None:  # zero padded frames, as conv2's own padding would be
+            x = x * (torch.arange(x.shape[-1])[None, :] < frames[:, None])[:, None, :]
+        x = F.gelu(self.conv2(x)).transpose(1, 2)
+        steps = x.shape[1]
+        if steps > self.positions.shape[0]:
+            raise ValueError(f"{steps} encoder steps exceed the model's {self.positions.shape[0]} (30 s)")
+        return x + self.positions[:steps]
 
     @classmethod
     def from_ct2(cls, variables: dict[str, np.ndarray]) -> WhisperEncoder:
