@@ -7,10 +7,8 @@ Variants, each on the same decoded, trimmed clips, all threads of the machine:
 - bfloat16 autocast, batched by length (whisper.inference_precision: bfloat16, the default where
   the model listens), and how far a clip's
   embedding moves between batches (bfloat16 rounding only: no scale comes from the batch)
-- int8 dynamic quantisation of the linear layers, one clip per call (whisper.precision: int8: a
-  clip's activation scale is its own, so batch-mates cannot change it)
-- int8 batched, for reference only: faster still, but a clip's embedding then depends on its
-  batch-mates (one activation scale per call)
+- int8 with each clip's own activation scale, clips packed row by row (whisper.precision: int8),
+  and whether a clip's embedding moves at all between batches (it must not: aurora.whisper.int8)
 - CTranslate2 int8 `encode` of the whole encoder, one clip at a time (if installed)
 
     RAVDESS_DIR=../shared/data/ravdess python benchmarks/encoder.py --clips 100
@@ -33,6 +31,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clips", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="interleaved runs of the batched variants; their medians are compared")
     args = parser.parse_args()
     raw = os.environ.get("RAVDESS_DIR")
     if not raw:
@@ -66,27 +66,35 @@ def main() -> None:
 
     timed("torch float32, 6 blocks, batch 1", WhisperEmbedder(model, (6,)), True)
     timed(f"torch float32, {span}, batch 1", WhisperEmbedder(model, blocks), True)
-    reference, float_ms = timed(f"torch float32, {span}, batched by length", WhisperEmbedder(model, blocks),
-                                False)
-    bf16 = WhisperEmbedder(model, blocks, precision="bfloat16")
-    half, bf16_ms = timed(f"torch bfloat16, {span}, batched (default inference)", bf16, False)
-    print(f"bfloat16 batched vs float32 batched: {float_ms / bf16_ms:.2f}x faster (target >= 2x)")
+    variants = {"float32": f"torch float32, {span}, batched by length",
+                "bfloat16": f"torch bfloat16, {span}, batched (default inference)",
+                "int8": f"torch int8, {span}, per-clip scales, packed"}
+    embedders = {p: WhisperEmbedder(model, blocks, precision=p) for p in variants}
+    outputs, times = {}, {p: [] for p in variants}
+    for _ in range(args.repeats):  # interleaved: the machine's drift hits every variant alike
+        for precision, name in variants.items():
+            outputs[precision], ms = timed(name, embedders[precision], False)
+            times[precision].append(ms)
+    median = {p: float(np.median(t)) for p, t in times.items()}
+    for precision in ("bfloat16", "int8"):
+        print(f"{precision} vs float32, batched, median of {args.repeats}: {median[precision]:.1f} against "
+              f"{median['float32']:.1f} ms/clip, {median['float32'] / median[precision]:.2f}x faster "
+              f"(target >= 2x)")
+    reference = outputs["float32"]
     sd = reference.std(0) + 1e-6  # differences in units of each input's spread over these clips
-    alone = np.vstack([bf16.embed([y]) for y in waves])
-    print(f"bfloat16, each clip alone vs in its batch: RMS difference "
-          f"{np.sqrt((((alone - half) / sd) ** 2).mean()):.4f} standard deviations")
-    int8 = WhisperEmbedder(model, blocks, precision="int8")
-    quantized, int8_ms = timed(f"torch int8, {span}, one clip per call (whisper.precision)", int8, False)
-    int8.one_clip_per_call = False  # the same int8 module, batched as float32 is
-    batched, _ = timed(f"torch int8, {span}, batched (batch-dependent)", int8, False)
-    print(f"int8 one clip per call vs float32 batched: {float_ms / int8_ms:.2f}x faster")
-    for name, other in (("bfloat16 batched", half), ("int8 one clip per call", quantized),
-                        ("int8 batched", batched)):
-        norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(other, axis=1)
-        cosine = (reference * other).sum(1) / norms
-        rms = np.sqrt((((other - reference) / sd) ** 2).mean())
-        print(f"{name} vs float32 embeddings: cosine similarity min {cosine.min():.5f}, "
-              f"mean {cosine.mean():.5f}; RMS difference {rms:.3f} standard deviations")
+    for precision in ("bfloat16", "int8"):
+        alone = np.vstack([embedders[precision].embed([y]) for y in waves])
+        reordered = embedders[precision].embed(waves[::-1])[::-1]
+        batched = outputs[precision]
+        print(f"{precision}, each clip alone vs in its batch: RMS difference "
+              f"{np.sqrt((((alone - batched) / sd) ** 2).mean()):.4f} standard deviations, largest "
+              f"{np.abs(alone - batched).max():.2g}; batches in reverse order: largest "
+              f"{np.abs(reordered - batched).max():.2g}")
+        norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(batched, axis=1)
+        cosine = (reference * batched).sum(1) / norms
+        print(f"{precision} vs float32 embeddings: cosine similarity min {cosine.min():.5f}, "
+              f"mean {cosine.mean():.5f}; RMS difference "
+              f"{np.sqrt((((batched - reference) / sd) ** 2).mean()):.3f} standard deviations")
     try:
         import ctranslate2
     except ImportError:

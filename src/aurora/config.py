@@ -113,8 +113,9 @@ class WhisperConfig:
 
     blocks: tuple[int, ...] = (2, 3, 4)  # transformer blocks whose states are pooled (1-6)
     # float32; bfloat16 (matrix products in bfloat16 under torch autocast, float32 accumulation:
-    # about 1.9x faster where the CPU has bfloat16 instructions); int8 (dynamic quantisation of the
-    # linear layers, one clip per call). README, "Benchmarks", has their speed and accuracy.
+    # about 1.9x faster where the CPU has bfloat16 instructions); int8 (products in int8 with each
+    # clip's own activation scale, aurora.whisper.int8: a clip's embedding is the same bit for bit in
+    # any batch). README, "Benchmarks", has their speed and accuracy.
     precision: Precision = "float32"
     # The precision the shipped model listens at: `aurora predict`, the crosscorpus stage, and
     # every held-out clip actor CV scores (the embed stage encodes the original clips a second time

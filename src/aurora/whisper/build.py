@@ -21,6 +21,7 @@ from aurora.features.cache import FeatureCache
 from aurora.features.extract import FEATURE_VERSION
 from aurora.parallel import compute_threads, parallel_map
 from aurora.whisper.embed import EMBED_VERSION, WhisperEmbedder
+from aurora.whisper.int8 import SCHEME as INT8_SCHEME
 from aurora.whisper.weights import locate_model, model_id
 
 CHUNK = 64  # clips per cache part: an interrupted run keeps what it finished
@@ -47,8 +48,8 @@ def fingerprint(cfg: WhisperConfig, audio: AudioConfig, features: FeatureConfig,
                 "version": EMBED_VERSION, "audio_version": FEATURE_VERSION, "sample_rate": audio.sample_rate,
                 "trim": [audio.trim_silence and cfg.trim_silence, audio.trim_top_db, features.n_fft,
                          features.hop_length, cfg.trim_margin_s]}
-    if cfg.precision == "bfloat16":  # added only here: float32 and int8 caches keep their keys
-        settings["precision"] = cfg.precision
+    if cfg.precision != "float32":  # added only here: float32 caches keep their keys
+        settings["precision"] = INT8_SCHEME if cfg.precision == "int8" else cfg.precision
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 

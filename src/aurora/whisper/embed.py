@@ -9,10 +9,10 @@ CPU autocast: matrix products take bfloat16 inputs and accumulate in
 float32, with no scale estimated from the data, so clips are still batched;
 a clip's embedding then varies with its batch-mates only by bfloat16
 rounding (kernels block the work by shape), an eighth of its RMS
-difference from float32 (benchmarks/encoder.py). `int8` quantises the linear layers dynamically,
-which takes one activation scale per call over every row of the batch, so
-a batched clip's embedding would depend on its batch-mates; an int8
-embedder therefore encodes each clip on its own.
+difference from float32 (benchmarks/encoder.py). `int8` multiplies in int8
+with each clip's own activation scale, clips packed row by row
+(aurora.whisper.int8), so a clip's embedding is the same bit for bit in any
+batch.
 
 Whisper's log-mel input is not level-invariant: the same clip played 20 dB
 louder moves every mel value by the same amount, and a model trained on
@@ -23,7 +23,6 @@ before the log-mel, in training and prediction alike.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from torch import nn
 from aurora.audio import normalize_level
 from aurora.whisper.ct2_file import read_variables
 from aurora.whisper.encoder import WhisperEncoder
+from aurora.whisper.int8 import PackedInt8Encoder
 from aurora.whisper.mel import N_FFT, log_mel
 
 MAX_FRAMES = 3000  # Whisper's 30 s context
@@ -55,10 +55,8 @@ class WhisperEmbedder:
         encoder = WhisperEncoder.from_ct2(variables)
         deepest = max(blocks)
         encoder.blocks = encoder.blocks[:deepest]  # layers past the deepest one used are never run
-        if precision == "int8":
-            with warnings.catch_warnings():  # torch announces a future API change; the call is current
-                warnings.simplefilter("ignore", UserWarning)
-                encoder = torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8)
+        # int8 keeps the float32 module for its positions and LayerNorms
+        self.int8 = PackedInt8Encoder(encoder) if precision == "int8" else None
         if precision == "bfloat16":
             # Autocast would round these weights to bfloat16 again on every call; rounding them
             # once gives the same products (LayerNorm keeps float32 parameters) without that cost.
@@ -67,7 +65,6 @@ class WhisperEmbedder:
                     module.to(torch.bfloat16)
         self.encoder = encoder.eval()
         self.precision = precision
-        self.one_clip_per_call = precision == "int8"  # int8's activation scale is per call
         self.blocks = tuple(blocks)
         self.batch_frames = batch_frames  # mel frames per batch (padded), bounds memory
         self.level_dbfs = level_dbfs  # None: clips are encoded at their recorded level
@@ -99,23 +96,29 @@ class WhisperEmbedder:
         start = 0
         while start < len(order):
             stop = start + 1
-            while (not self.one_clip_per_call and stop < len(order)
+            while (stop < len(order)
                    and mels[order[stop]].shape[1] * (stop - start + 1) <= self.batch_frames):
                 stop += 1
             index = order[start:stop]
-            longest = max(mels[i].shape[1] for i in index)
-            batch = torch.stack([nn.functional.pad(mels[i], (0, longest - mels[i].shape[1])) for i in index])
-            frames = torch.tensor([mels[i].shape[1] for i in index])
-            with torch.no_grad(), torch.autocast("cpu", torch.bfloat16, enabled=self.precision == "bfloat16"):
-                states = {b: h.float() for b, h in self.encoder(batch, frames, blocks=self.blocks).items()}
-            steps = (frames + 1) // 2
-            mask = (torch.arange(longest // 2)[None, :] < steps[:, None]).float()[..., None]
-            pooled = []
-            for b in self.blocks:
-                h = states[b]
-                mean = (h * mask).sum(1) / steps[:, None]
-                std = ((((h - mean[:, None]) ** 2) * mask).sum(1) / steps[:, None]).clamp(min=0).sqrt()
-                pooled += [mean, std]
-            out[index] = torch.cat(pooled, dim=1).numpy()
+            with torch.no_grad():
+                states = (self.int8([mels[i] for i in index], self.blocks) if self.int8
+                          else self._padded_states([mels[i] for i in index]))
+            for i, clip_states in zip(index, states, strict=True):
+                out[i] = torch.cat([p for b in self.blocks for p in _mean_and_std(clip_states[b])]).numpy()
             start = stop
         return out
+
+    def _padded_states(self, mels: list[torch.Tensor]) -> list[dict[int, torch.Tensor]]:
+        """Each clip's {block: (steps, width)} states, the batch zero-padded to its longest clip."""
+        longest = max(m.shape[1] for m in mels)
+        batch = torch.stack([nn.functional.pad(m, (0, longest - m.shape[1])) for m in mels])
+        frames = torch.tensor([m.shape[1] for m in mels])
+        with torch.autocast("cpu", torch.bfloat16, enabled=self.precision == "bfloat16"):
+            states = {b: h.float() for b, h in self.encoder(batch, frames, blocks=self.blocks).items()}
+        return [{b: states[b][j, : (n + 1) // 2] for b in self.blocks} for j, n in enumerate(frames.tolist())]
+
+
+def _mean_and_std(h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pool (steps, width) states over the clip's steps."""
+    mean = h.mean(0)
+    return mean, ((h - mean) ** 2).mean(0).clamp(min=0).sqrt()
