@@ -81,6 +81,7 @@ class Predictor:
         self.notes: list[str] = []  # what the user should know about how this model listens here
         if "whisper" in sources:
             from aurora.whisper.embed import WhisperEmbedder, cpu_has_bfloat16
+            from aurora.whisper.int8 import precision_name
 
             # Bundles from before whisper.trim_silence existed were trained on trimmed clips, and
             # those from before whisper.normalize_level on clips at their recorded level.
@@ -100,7 +101,7 @@ class Predictor:
             self.whisper_trim, self.whisper_margin_s = whisper.trim_silence, whisper.trim_margin_s
             self.embedder = WhisperEmbedder.from_config(whisper)
             # Rows computed at another precision are other results: the output store redoes them.
-            self.model_id += f"-{whisper.precision}"
+            self.model_id += f"-{precision_name(whisper.precision)}"
 
     @property
     def max_window_s(self) -> float:

@@ -21,7 +21,7 @@ from aurora.features.cache import FeatureCache
 from aurora.features.extract import FEATURE_VERSION
 from aurora.parallel import compute_threads, parallel_map
 from aurora.whisper.embed import EMBED_VERSION, WhisperEmbedder
-from aurora.whisper.int8 import SCHEME as INT8_SCHEME
+from aurora.whisper.int8 import precision_name
 from aurora.whisper.weights import locate_model, model_id
 
 CHUNK = 64  # clips per cache part: an interrupted run keeps what it finished
@@ -43,13 +43,14 @@ class Embeddings:
 
 def fingerprint(cfg: WhisperConfig, audio: AudioConfig, features: FeatureConfig, model: str) -> str:
     """Everything that changes an embedding; the silence trim uses the STFT frame settings."""
+    # "quantize" stays for the keys of float32 caches written before "precision" was added
     settings = {"model": model, "blocks": list(cfg.blocks), "quantize": cfg.precision == "int8",
                 "level_dbfs": cfg.level_dbfs if cfg.normalize_level else None,
                 "version": EMBED_VERSION, "audio_version": FEATURE_VERSION, "sample_rate": audio.sample_rate,
                 "trim": [audio.trim_silence and cfg.trim_silence, audio.trim_top_db, features.n_fft,
                          features.hop_length, cfg.trim_margin_s]}
     if cfg.precision != "float32":  # added only here: float32 caches keep their keys
-        settings["precision"] = INT8_SCHEME if cfg.precision == "int8" else cfg.precision
+        settings["precision"] = precision_name(cfg.precision)
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -66,7 +66,7 @@ class WhisperEmbedder:
         self.encoder = encoder.eval()
         self.precision = precision
         self.blocks = tuple(blocks)
-        self.batch_frames = batch_frames  # mel frames per batch (padded), bounds memory
+        self.batch_frames = batch_frames  # mel frames per batch (padded, except in int8), bounds memory
         self.level_dbfs = level_dbfs  # None: clips are encoded at their recorded level
         self.names = self.names_for(self.blocks)
 
@@ -100,25 +100,39 @@ class WhisperEmbedder:
                    and mels[order[stop]].shape[1] * (stop - start + 1) <= self.batch_frames):
                 stop += 1
             index = order[start:stop]
+            group = [mels[i] for i in index]
             with torch.no_grad():
-                states = (self.int8([mels[i] for i in index], self.blocks) if self.int8
-                          else self._padded_states([mels[i] for i in index]))
-            for i, clip_states in zip(index, states, strict=True):
-                out[i] = torch.cat([p for b in self.blocks for p in _mean_and_std(clip_states[b])]).numpy()
+                out[index] = (self._int8_pooled(group) if self.int8 is not None
+                              else self._padded_pooled(group)).numpy()
             start = stop
         return out
 
-    def _padded_states(self, mels: list[torch.Tensor]) -> list[dict[int, torch.Tensor]]:
-        """Each clip's {block: (steps, width)} states, the batch zero-padded to its longest clip."""
+    def _padded_pooled(self, mels: list[torch.Tensor]) -> torch.Tensor:
+        """The batch zero-padded to its longest clip, encoded in one call."""
         longest = max(m.shape[1] for m in mels)
         batch = torch.stack([nn.functional.pad(m, (0, longest - m.shape[1])) for m in mels])
         frames = torch.tensor([m.shape[1] for m in mels])
         with torch.autocast("cpu", torch.bfloat16, enabled=self.precision == "bfloat16"):
             states = {b: h.float() for b, h in self.encoder(batch, frames, blocks=self.blocks).items()}
-        return [{b: states[b][j, : (n + 1) // 2] for b in self.blocks} for j, n in enumerate(frames.tolist())]
+        return _pooled(states, (frames + 1) // 2, self.blocks)
+
+    def _int8_pooled(self, mels: list[torch.Tensor]) -> torch.Tensor:
+        """Packed int8 states, each clip pooled on its own (so no batch-mate's length touches it)."""
+        pooled = []
+        for states in self.int8(mels, self.blocks):
+            steps = torch.tensor([len(states[self.blocks[0]])])
+            pooled.append(_pooled({b: h[None] for b, h in states.items()}, steps, self.blocks))
+        return torch.cat(pooled)
 
 
-def _mean_and_std(h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Pool (steps, width) states over the clip's steps."""
-    mean = h.mean(0)
-    return mean, ((h - mean) ** 2).mean(0).clamp(min=0).sqrt()
+def _pooled(states: dict[int, torch.Tensor], steps: torch.Tensor, blocks: Sequence[int]) -> torch.Tensor:
+    """(batch, 2 x width x blocks): mean and std of each block's (batch, T, width) states over each
+    clip's first `steps` steps (the rest is padding)."""
+    mask = (torch.arange(states[blocks[0]].shape[1])[None, :] < steps[:, None]).float()[..., None]
+    pooled = []
+    for b in blocks:
+        h = states[b]
+        mean = (h * mask).sum(1) / steps[:, None]
+        std = ((((h - mean[:, None]) ** 2) * mask).sum(1) / steps[:, None]).clamp(min=0).sqrt()
+        pooled += [mean, std]
+    return torch.cat(pooled, dim=1)

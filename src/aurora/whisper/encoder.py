@@ -77,8 +77,11 @@ class WhisperEncoder(nn.Module):
         x = F.gelu(self.conv1(mel))
         if frames is not None:  # zero padded frames, as conv2's own padding would be
             x = x * (torch.arange(x.shape[-1])[None, :] < frames[:, None])[:, None, :]
-        x = F.gelu(self.conv2(x)).transpose(1, 2)
-        steps = x.shape[1]
+        return self.add_positions(F.gelu(self.conv2(x)).transpose(1, 2))
+
+    def add_positions(self, x: torch.Tensor) -> torch.Tensor:
+        """(..., steps, width) + the learned positions of steps 0..steps-1."""
+        steps = x.shape[-2]
         if steps > self.positions.shape[0]:
             raise ValueError(f"{steps} encoder steps exceed the model's {self.positions.shape[0]} (30 s)")
         return x + self.positions[:steps]

@@ -23,8 +23,19 @@ from torch import nn
 
 from aurora.whisper.encoder import WhisperEncoder
 
-# Names this arithmetic in the embedding cache's key (aurora.whisper.build): change it with the arithmetic.
-SCHEME = "int8: per-clip uint8 activations, per-channel int8 weights, convolutions included"
+# Names this arithmetic in embedding cache keys and in prediction rows' model_id (not the dynamic
+# int8 of earlier versions, whose rows and caches said "int8"): change it with the arithmetic.
+NAME = "int8-per-clip"
+
+# torch 2.13 says quantised tensor types will go; we only borrow its quantiser (one pass, over 20x
+# faster than torch.ops.quantized_decomposed's) and hand oneDNN the plain uint8 view. One filter at
+# import: catch_warnings around each call would not be thread-safe.
+warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
+
+
+def precision_name(precision: str) -> str:
+    """How a precision is named where results computed at it are keyed."""
+    return NAME if precision == "int8" else precision
 
 
 class ClipInt8Linear:
@@ -45,11 +56,7 @@ class ClipInt8Linear:
         low, high = min(low, 0.0), max(high, 0.0)  # the range holds 0, so zero is exact
         scale = (high - low) / 255 or 1.0  # an all-zero clip: any scale
         zero_point = round(-low / scale)
-        with warnings.catch_warnings():
-            # torch 2.13 says quantised tensor types will go; we only borrow its quantiser (one pass,
-            # over 20x faster than torch.ops.quantized_decomposed's) and hand oneDNN the plain uint8 view
-            warnings.simplefilter("ignore", UserWarning)
-            quantised = torch.quantize_per_tensor(x.contiguous(), scale, zero_point, torch.quint8)
+        quantised = torch.quantize_per_tensor(x.contiguous(), scale, zero_point, torch.quint8)
         return torch.ops.onednn.qlinear_pointwise(
             quantised.view(torch.uint8), scale, zero_point, self.packed, self.weight_scale, self.weight_zero,
             self.bias, 1.0, 0, torch.float32, self.post_op, [], "none")
@@ -87,7 +94,7 @@ class PackedInt8Encoder:
         """(80, T) -> (T/2, width): WhisperEncoder.stem's convolutions (padding 1; strides 1, 2)."""
         x = self.convs[0](_neighbourhoods(mel, stride=1))
         x = self.convs[1](_neighbourhoods(x.T, stride=2))
-        return x + self.encoder.positions[: len(x)]
+        return self.encoder.add_positions(x)
 
 
 def _neighbourhoods(x: torch.Tensor, stride: int) -> torch.Tensor:
