@@ -25,7 +25,7 @@ from aurora.whisper.encoder import WhisperEncoder
 
 # Names this arithmetic in embedding cache keys and in prediction rows' model_id (not the dynamic
 # int8 of earlier versions, whose rows and caches said "int8"): change it with the arithmetic.
-NAME = "int8-per-clip"
+NAME = "int8-clip"
 
 # torch 2.13 says quantised tensor types will go; we only borrow its quantiser (one pass, over 20x
 # faster than torch.ops.quantized_decomposed's) and hand oneDNN the plain uint8 view. One filter at
