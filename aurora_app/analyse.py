@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aurora.audio import load_mono
+from aurora.audio.decode import load_mono
 from aurora.config import predict_config
 from aurora.inference.classify import FileResult, classify_files
-from aurora.inference.output import confidence_band
 from aurora.inference.predictor import ModelError, Predictor
+from aurora.models.calibration import confidence_band
 from aurora.whisper.mel import SAMPLE_RATE
 from aurora_app import figures
 from aurora_app.uploads import UPLOAD_TYPES, UploadError, save_upload

@@ -11,11 +11,12 @@ import streamlit as st
 from aurora_app.analyse import analyse_page
 from aurora_app.batch_view import batch_page
 from aurora_app.model_view import model_page
+from stages.paths import MODEL
 
 
 def _model_dir() -> str:
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--model", default="artifacts/model")
+    parser.add_argument("--model", default=str(MODEL))
     return parser.parse_known_args(sys.argv[1:])[0].model
 
 

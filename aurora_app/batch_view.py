@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from aurora.data.labels import PROBABILITY_PREFIX
+
 REQUIRED = {"path", "status", "emotion", "confidence", "confidence_band"}
 
 
@@ -21,7 +23,8 @@ def read_predictions(data: bytes) -> pd.DataFrame:
     if missing:
         absent = ", ".join(sorted(missing))
         raise ValueError(f"not a predictions CSV from `aurora predict`: no {absent} column")
-    numeric = ["duration_s", "confidence", "shift", *[c for c in frame.columns if c.startswith("prob_")]]
+    probabilities = [c for c in frame.columns if c.startswith(PROBABILITY_PREFIX)]
+    numeric = ["duration_s", "confidence", "shift", *probabilities]
     for column in numeric:
         if column in frame.columns:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")

@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from aurora.artifacts import describe_metrics, describe_model
+from aurora.models.bundle import MODEL_CARD
+from aurora.reporting.artifacts import describe_metrics, describe_model
+from stages.paths import METRICS, PER_CLASS, PLOTS, beside_model
 
 
 def model_page(model_dir: str) -> None:
@@ -21,10 +23,9 @@ def model_page(model_dir: str) -> None:
              f"{info['inputs']} inputs; temperature {info['temperature']}; "
              f"group mode {'available' if info['group_mode'] else 'not available'}.")
     st.write("Classes: " + ", ".join(info["classes"]))
-    artifacts = model.parent
-    metrics = artifacts / "metrics.json"
+    metrics = beside_model(model, METRICS)
     if metrics.is_file():
-        view = describe_metrics(metrics)
+        view = describe_metrics(metrics, beside_model(model, PER_CLASS))
         st.subheader("Cross-validation on unseen actors")
         if view["note"]:
             st.info(view["note"])
@@ -38,11 +39,11 @@ def model_page(model_dir: str) -> None:
     else:
         st.warning(f"no metrics beside this model ({metrics}): `dvc repro` writes them")
     for title, image in (("Confusion matrix", "confusion.png"), ("Per-class metrics", "per_class.png")):
-        path = artifacts / "eval" / "plots" / image
+        path = beside_model(model, PLOTS) / image
         if path.is_file():
             st.subheader(title)
             st.image(str(path))
-    card = model / "MODEL_CARD.md"
+    card = model / MODEL_CARD
     if card.is_file():
         with st.expander("Model card", expanded=False):
             st.markdown(card.read_text())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aurora.audio import AudioError
-from aurora.inference.reading import open_audio
+from aurora.audio.decode import AudioError
+from aurora.audio.windows import open_audio
 
 UPLOAD_TYPES = ("wav", "flac", "ogg", "mp3")
 MAX_SECONDS = 600.0  # longer files: `aurora predict --segments`, which streams them window by window

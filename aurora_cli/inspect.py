@@ -11,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from aurora.artifacts import NAMED, ArtifactError, describe, human_size, row_count, size_bytes
+from aurora.reporting.artifacts import ArtifactError, describe, human_size, row_count, size_bytes
 from flows.dvc import run_dvc
+from stages.paths import MANIFEST, NAMED, PER_CLASS
 
 
 def _lookup(params: dict, name: str):
@@ -140,5 +141,5 @@ def inspect(artifact: str | None, repo: Path, as_json: bool) -> str:
             known = ", ".join(NAMED)
             raise ArtifactError(f"{artifact}: no such artifact or file (names: {known}; or a path, such "
                                 "as a predictions CSV); run `dvc repro` if the pipeline has not run")
-        view = describe(path, manifest=repo / NAMED["manifest"])
+        view = describe(path, manifest=repo / MANIFEST, per_class=repo / PER_CLASS)
     return json.dumps(view, indent=2, default=str) if as_json else render_text(view)

@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 from aurora import __version__
-from aurora.config import PRECISIONS, ConfigError, load_params, ravdess_source
-from aurora.dataset import DatasetError, prepare_raw_dir
+from aurora.config import PRECISIONS, load_params
+from aurora.data.sources import prepare_raw_dir, ravdess_source
+from aurora.errors import AuroraError
+from stages.paths import MODEL
 
 SOME_FILES_FAILED = 3
 
@@ -26,7 +28,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from aurora.decision import split_names
+    from aurora.data.decision import split_names
     from flows.classify import predict_settings, run_classify  # Prefect loads only when needed
 
     classes = split_names(args.classes) or None
@@ -106,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Put -- before file names that start with a dash.")
     predict.add_argument("paths", nargs="+", metavar="PATH", help="audio files and/or folders")
     predict.add_argument("--out", required=True, help="the CSV to write (atomically)")
-    predict.add_argument("--model", default="artifacts/model", help="a model bundle (default: %(default)s)")
+    predict.add_argument("--model", default=str(MODEL), help="a model bundle (default: %(default)s)")
     predict.add_argument("--recursive", action="store_true", help="also classify files in nested folders")
     predict.add_argument("--workers", type=int, help="batches at once (default: params.yaml predict.workers)")
     predict.add_argument("--dask-address", help="run the batches on this Dask scheduler, e.g. tcp://HOST:8786")
@@ -136,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("path", metavar="PATH", help="the folder to watch")
     schedule.add_argument("--out-dir", required=True, help="where each run writes predictions-<time>.csv")
     _add_timing(schedule, required=True)
-    schedule.add_argument("--model", default="artifacts/model")
+    schedule.add_argument("--model", default=str(MODEL))
     schedule.add_argument("--recursive", action="store_true")
     schedule.add_argument("--params", default="params.yaml")
     schedule.add_argument("--name", default="aurora-classify", help="the deployment's name")
@@ -165,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     app = commands.add_parser(
         "app", help="the web explorer (Streamlit): analyse a clip, the model's metrics, batch results",
         description="Start the Streamlit web explorer on HOST:PORT (default 127.0.0.1:8501); Ctrl-C stops.")
-    app.add_argument("--model", default="artifacts/model")
+    app.add_argument("--model", default=str(MODEL))
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     app.add_argument("--port", type=int, default=8501)
     app.set_defaults(handler=_app)
@@ -182,17 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away, e.g. `aurora inspect | head`: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
-    except Exception as exc:  # a clear message, not a traceback, for errors the user can fix
-        from aurora.artifacts import ArtifactError
-        from aurora.inference.output import OutputBusy
-        from aurora.inference.predictor import ModelError
-        from aurora.whisper.weights import WeightsError
-
-        known = (ArtifactError, ConfigError, DatasetError, ModelError, OutputBusy, WeightsError)
-        if isinstance(exc, known) or type(exc).__name__ == "StageFailed":  # flows.train.StageFailed
-            print(f"aurora: error: {exc}", file=sys.stderr)
-            return 1
-        raise
+    except AuroraError as exc:  # a clear message, not a traceback, for errors the user can fix
+        print(f"aurora: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from aurora.config import DataConfig, load_params
+from aurora.data.manifest import build_manifest, located, usable
 from aurora.features.build import build_features
-from aurora.manifest import build_manifest, located, usable
-from aurora.parallel import worker_count
+from aurora.util.parallel import worker_count
 from aurora.whisper.build import build_embeddings
 
 CREMA_D_CLIPS = 7442
@@ -77,7 +77,7 @@ def main() -> None:
 
 
 def _warm_worker(cfg) -> None:
-    from aurora.jit import warm_librosa
+    from aurora.util.librosa_warmup import warm_librosa
     from aurora.whisper.build import embedder_for
 
     warm_librosa()

@@ -21,9 +21,11 @@ import time
 from pathlib import Path
 
 from aurora.config import PRECISIONS, ConfigError, CorpusSource, load_params
-from aurora.crosscorpus import evaluate_corpus, mode_table, shares_table, speaker_table
-from aurora.emotions import EMOTION_CODES
+from aurora.data.emotions import EMOTION_CODES
+from aurora.evaluation.crosscorpus import evaluate_corpus
 from aurora.inference.predictor import Predictor
+from aurora.reporting.tables import mode_table, shares_table, speaker_table
+from stages.paths import MODEL
 
 
 def _pairs(text: str, option: str, example: str) -> dict[str, str]:
@@ -64,7 +66,7 @@ def main() -> None:
     parser.add_argument("--labels", help="CODE=EMOTION,... (default: params.yaml's mapping for the reader)")
     parser.add_argument("--fold", help="MODEL_CLASS=EMOTION,... classes the corpus lacks, scored as their "
                                        "twin in one more label set (default: params.yaml's for the reader)")
-    parser.add_argument("--model", default="artifacts/model")
+    parser.add_argument("--model", default=str(MODEL))
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="the Whisper encoder's arithmetic (default: params predict.precision, "
                              "else the model's own)")

@@ -48,7 +48,7 @@ def seed_style(path: Path) -> None:
 
 
 def _aurora_parts(timings: dict[str, float] | None):
-    from aurora.audio import load_mono
+    from aurora.audio.decode import load_mono
     from aurora.config import load_params
     from aurora.features.build import extractor_for
 

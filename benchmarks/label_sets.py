@@ -14,17 +14,16 @@ as the crosscorpus stage prints them for another corpus. Run after `dvc repro`.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from aurora.comparison import cv_by_mode
 from aurora.config import load_params
-from aurora.crosscorpus import score_corpus
-from aurora.decision import Decision, decide, split_names
-
-PREDICTIONS = Path("artifacts/predictions.parquet")
+from aurora.data.decision import Decision, decide, split_names
+from aurora.data.labels import probability_columns
+from aurora.evaluation.comparison import cv_by_mode
+from aurora.evaluation.crosscorpus import score_corpus
+from stages.paths import PREDICTIONS
 
 
 def score(rows: pd.DataFrame, classes: list[str], decision: Decision | None) -> dict:
@@ -32,7 +31,7 @@ def score(rows: pd.DataFrame, classes: list[str], decision: Decision | None) -> 
     emotion is the class its own class goes to ("" = dropped, not scored)."""
     target = np.asarray(decision.target if decision else range(len(classes)))[rows.label.to_numpy()]
     emotions = [classes[t] if t >= 0 else "" for t in target]
-    probs = rows[[f"prob_{c}" for c in classes]].to_numpy(np.float64)
+    probs = rows[probability_columns(classes)].to_numpy(np.float64)
     return score_corpus(emotions, list(rows.speaker), decide(probs, decision), classes)
 
 

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from aurora.config import PRECISIONS
+from stages.paths import MODEL
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,7 +41,7 @@ def pick_clips(raw_dir: Path, n: int) -> list[Path]:
 
 def model_compute(model: Path, clips: list[Path], batch: int, precision: str) -> float:
     """Seconds the bundle needs for the clips, decoding excluded."""
-    from aurora.audio import load_mono
+    from aurora.audio.decode import load_mono
     from aurora.inference.predictor import Predictor
 
     predictor = Predictor(model, precision)
@@ -103,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clips", type=int, default=1000)
-    parser.add_argument("--model", default=str(REPO / "artifacts" / "model"))
+    parser.add_argument("--model", default=str(REPO / MODEL))
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--scale", type=int, nargs="*", default=[],
                         help="also measure peak RSS on this many generated clips")

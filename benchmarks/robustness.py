@@ -9,7 +9,7 @@ played --gains dB quieter or louder (clipped at full scale, as a recorder
 would; RAVDESS clips peak at 3-10 % of it, so +20 dB clips a few).
 Prints accuracy, macro-F1 and the share of predictions per emotion (a model
 drifting onto one or two classes shows there), then calibration per
-condition: the median input shift (aurora.calibration), and ECE and the high
+condition: the median input shift (aurora.models.calibration), and ECE and the high
 band's accuracy with one temperature and with each clip's temperature scaled
 by max(1, its shift) (train.shift_temperature). Whisper features only; about
 1 minute of encoding per condition. Run it as a module from the repository
@@ -30,20 +30,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aurora.audio import resample
-from aurora.augment import Recipe, apply_recipe
-from aurora.calibration import calibrated, input_shift
+from aurora.audio.decode import resample
 from aurora.config import load_params
-from aurora.crossval import examples_of, prepare_fold, train_on
+from aurora.data.augment import Recipe, apply_recipe
+from aurora.data.manifest import located, usable
+from aurora.evaluation.crossval import model_inputs, prepare_fold, train_on
+from aurora.evaluation.metrics import classification_metrics, confident_accuracy, expected_calibration_error
 from aurora.features.build import load_prepared
-from aurora.inference.output import HIGH
-from aurora.manifest import located, usable
-from aurora.metrics import classification_metrics, confident_accuracy, expected_calibration_error
-from aurora.models.predict import predict_logits
+from aurora.models.calibration import HIGH, calibrated, input_shift
+from aurora.models.forward import predict_logits
+from aurora.reporting.tables import high_band
 from aurora.whisper.embed import WhisperEmbedder
-from stages._inputs import read_corpus, read_splits
-from stages.ingest import MANIFEST
-from stages.train_corpora import corpus_roots
+from stages.paths import MANIFEST, corpus_roots
+from stages.reading import read_examples, read_splits
 
 
 def telephone(y: np.ndarray, rate: int) -> np.ndarray:
@@ -67,8 +66,9 @@ def main() -> None:
         raise SystemExit("benchmarks.robustness measures utterance models on whisper features "
                          f"(params.yaml has train.model={cfg.model}, train.features={cfg.features})")
     folds, _ = read_splits()
-    corpus = read_corpus(params, sequences=False)
-    paths = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params)).set_index("clip_id").path
+    examples = read_examples(params, sequences=False)
+    roots = corpus_roots(params.data.raw_dir, params.data.corpora)
+    paths = located(usable(pd.read_parquet(MANIFEST)), roots).set_index("clip_id").path
     rate = params.audio.sample_rate
     embedder = WhisperEmbedder.from_config(params.whisper.at_inference())  # as aurora predict listens
 
@@ -91,18 +91,18 @@ def main() -> None:
     shifts = {name: [] for name in conditions}
     n_classes = len(labels)
     for fold in folds:
-        data = prepare_fold(corpus, examples_of(corpus, cfg, False), fold, cfg,
-                            examples_of(corpus, cfg, False, heldout=True))
+        data = prepare_fold(examples, model_inputs(examples, cfg, False), fold, cfg,
+                            model_inputs(examples, cfg, False, heldout=True))
         # The same network twice (the temperature does not change the fit): T fitted on the
         # validation actors as one scalar, and fitted for shift-scaled temperatures.
-        plain = train_on(data, corpus.stats.shape[1], n_classes,
+        plain = train_on(data, examples.stats.shape[1], n_classes,
                          dataclasses.replace(cfg, shift_temperature=False))
-        fitted = train_on(data, corpus.stats.shape[1], n_classes,
+        fitted = train_on(data, examples.stats.shape[1], n_classes,
                           dataclasses.replace(cfg, shift_temperature=True))
         clips = [load_prepared(Path(paths[c]), params.features, params.audio,
                                trim=params.whisper.trim_silence, margin_s=params.whisper.trim_margin_s)
-                 for c in corpus.meta.clip_id.iloc[data.test_index]]
-        truth.append(corpus.meta.label.to_numpy()[data.test_index])
+                 for c in examples.meta.clip_id.iloc[data.test_index]]
+        truth.append(examples.meta.label.to_numpy()[data.test_index])
         for name, degrade in conditions.items():
             x = (data.x_test if degrade is None  # clean: the cached embeddings the train stage scores
                  else data.moments.apply(embedder.embed([degrade(i, y) for i, y in enumerate(clips)])))
@@ -121,12 +121,11 @@ def main() -> None:
         m = classification_metrics(y_true, y_pred, list(labels.classes))
         shares = " ".join(f"{s:.2f}" for s in np.bincount(y_pred, minlength=n_classes) / len(y_pred))
         print(f"{name:<18} {m['accuracy']:8.3f}  {m['macro_f1']:8.3f}  {shares}")
-    print(f"\n{'condition':<18} median shift  ECE one T -> T·shift  high band (>= {HIGH:g}): clips, right")
+    print(f"\n{'condition':<18} median shift  ECE one T -> T·shift  high band (>= {HIGH:g}): clips, accuracy")
     for name, by_t in probs.items():
         ece = {k: expected_calibration_error(np.concatenate(v), y_true) for k, v in by_t.items()}
         band = {k: confident_accuracy(np.concatenate(v), y_true, HIGH) for k, v in by_t.items()}
-        bands = " -> ".join(f"{b['clips']}, " + ("-" if b["accuracy"] is None else f"{b['accuracy']:.0%}")
-                            for b in band.values())
+        bands = " -> ".join(high_band(b) for b in band.values())
         print(f"{name:<18} {np.median(np.concatenate(shifts[name])):12.2f}  "
               f"{ece['one T']:9.3f} -> {ece['T·shift']:.3f}  {bands}")
 

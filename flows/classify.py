@@ -24,10 +24,12 @@ from tqdm import tqdm
 
 from aurora.config import ConfigError, PredictConfig, predict_config
 from aurora.inference.classify import FileResult, classify_files, content_sha256
-from aurora.inference.inputs import discover
+from aurora.inference.discover import discover
 from aurora.inference.output import ResultStore
-from aurora.inference.predictor import DEFAULT_MODEL_DIR, ModelError, Predictor
-from aurora.parallel import worker_count
+from aurora.inference.predictor import Predictor
+from aurora.models.bundle import ModelError
+from aurora.util.parallel import worker_count
+from stages.paths import MODEL
 
 _PREDICTORS: dict[tuple[str, str], Predictor] = {}
 _PREDICTOR_LOCK = threading.Lock()
@@ -73,7 +75,7 @@ def predict_settings(params_file: str | None, **overrides) -> PredictConfig:
 
 
 @flow(name="classify_folder")
-def classify_folder(paths: list[str], out: str, model_dir: str = str(DEFAULT_MODEL_DIR),
+def classify_folder(paths: list[str], out: str, model_dir: str = str(MODEL),
                     recursive: bool = False, segments: str | None = None,
                     settings: PredictConfig | None = None, progress: bool = True,
                     group_by: str = "none") -> dict:
@@ -154,7 +156,7 @@ def task_runner(workers: int, dask_address: str | None):
     return ThreadPoolTaskRunner(max_workers=n)
 
 
-def run_classify(paths: list[str], out: str, *, model_dir: str = str(DEFAULT_MODEL_DIR),
+def run_classify(paths: list[str], out: str, *, model_dir: str = str(MODEL),
                  recursive: bool = False, segments: str | None = None, settings: PredictConfig,
                  dask_address: str | None = None, progress: bool = True, group_by: str = "none") -> dict:
     """Run classify_folder with the task runner the settings ask for."""

@@ -19,10 +19,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 
 from aurora.inference.classify import content_sha256
-from aurora.inference.inputs import discover
-from aurora.inference.predictor import DEFAULT_MODEL_DIR
+from aurora.inference.discover import discover
 from flows.classify import classify_folder, predict_settings
 from flows.signals import stop_on_signals
+from stages.paths import MODEL
 
 CSV_GLOB = "predictions-*.csv"
 
@@ -38,7 +38,7 @@ def classified_before(out_dir: Path) -> set[tuple[str, str]]:
 
 
 @flow(name="classify_new_files")
-def classify_new_files(path: str, out_dir: str, model_dir: str = str(DEFAULT_MODEL_DIR),
+def classify_new_files(path: str, out_dir: str, model_dir: str = str(MODEL),
                        recursive: bool = False, params_file: str | None = "params.yaml",
                        settle_s: float = 2.0) -> str:
     """Classify files in `path` not classified by an earlier run; returns the CSV written ("" if none).

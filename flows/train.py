@@ -20,7 +20,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from aurora.errors import AuroraError
 from flows.dvc import run_dvc
+from stages.paths import CONFUSION
 
 
 def pipeline_stages(repo: Path) -> list[str]:
@@ -28,7 +30,7 @@ def pipeline_stages(repo: Path) -> list[str]:
     return list(yaml.safe_load((repo / "dvc.yaml").read_text())["stages"])
 
 
-class StageFailed(RuntimeError):
+class StageFailed(AuroraError, RuntimeError):
     """`dvc repro STAGE` failed; the message holds the end of its output."""
 
 
@@ -61,7 +63,7 @@ def _publish(repo: Path) -> dict:
     create_markdown_artifact(key="pipeline-metrics", markdown="\n".join(
         [f"# {values.get('model', 'model')}: cross-validation", "", *lines, "", values.get("note", "")]),
         description="dvc metrics show --json")
-    confusion = repo / "artifacts" / "eval" / "confusion.csv"
+    confusion = repo / CONFUSION
     if confusion.is_file():
         table = pd.crosstab(*pd.read_csv(confusion).T.values, rownames=["actual"], colnames=["predicted"])
         create_table_artifact(key="pipeline-confusion",

@@ -11,26 +11,17 @@ is all of this stage's work with the default runs."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
-from pathlib import Path
 
 import pandas as pd
 
-from aurora.atomic import write_json
-from aurora.comparison import comparison_row, cv_by_mode
 from aurora.config import SEQUENCE_MODELS, Params, TrainConfig, load_params
-from aurora.crossval import run_training
-from stages._inputs import read_corpus, read_splits
-from stages._run import run
-from stages.train import GROUP_EVAL, PREDICTIONS
-
-COMPARISON = Path("artifacts/compare.json")
-
-
-def read_comparison() -> list[dict] | None:
-    """The rows this stage wrote, or None before it has run."""
-    return json.loads(COMPARISON.read_text())["runs"] if COMPARISON.is_file() else None
+from aurora.evaluation.comparison import comparison_row, cv_by_mode
+from aurora.evaluation.crossval import run_training
+from aurora.util.atomic import write_json
+from stages.entry import run
+from stages.paths import COMPARISON, GROUP_EVAL, PREDICTIONS
+from stages.reading import read_examples, read_splits
 
 
 def _trained_already(cfg: TrainConfig, params: Params) -> bool:
@@ -53,8 +44,8 @@ def main() -> None:
             cv, group_eval = cv_by_mode(pd.read_parquet(PREDICTIONS)), pd.read_parquet(GROUP_EVAL)
             source = "the train stage's CV"
         else:
-            corpus = read_corpus(dataclasses.replace(params, train=cfg), sequences=True)
-            result = run_training(corpus, folds, final, cfg, labels, modes, log=lambda _: None,
+            examples = read_examples(dataclasses.replace(params, train=cfg), sequences=True)
+            result = run_training(examples, folds, final, cfg, labels, modes, log=lambda _: None,
                                   final_model=False)
             cv, group_eval, source = result.cv_predictions, result.group_eval, "fitted here"
         row = comparison_row(features, model, {mode: cv[mode] for mode in modes}, group_eval,

@@ -9,13 +9,11 @@ and the corpus's evaluation notes that it was skipped. To switch copies later:
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from aurora.config import ConfigError, load_params
-from aurora.dataset import link_corpus
-from stages._run import run
-
-CORPORA = Path("data/corpora")
+from aurora.data.sources import link_corpus
+from stages.entry import run
+from stages.paths import EVALUATION_CORPORA
 
 
 def main() -> None:
@@ -23,7 +21,7 @@ def main() -> None:
     corpora = load_params().crosscorpus.corpora
     if name not in corpora:
         raise ConfigError(f"crosscorpus.corpora has no corpus {name!r} (known: {sorted(corpora)})")
-    print(link_corpus(CORPORA / name, name, *corpora[name].location()))
+    print(link_corpus(EVALUATION_CORPORA / name, name, *corpora[name].location()))
 
 
 if __name__ == "__main__":

@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-from aurora.atomic import write_atomic, write_json
 from aurora.config import ConfigError, load_params
-from aurora.crosscorpus import evaluate_corpus, skipped
+from aurora.evaluation.crosscorpus import evaluate_corpus, skipped
 from aurora.inference.predictor import Predictor
-from stages._run import run
-from stages.corpus_link import CORPORA
-from stages.train import MODEL
-
-OUT = Path("artifacts/crosscorpus")
+from aurora.util.atomic import write_atomic, write_json
+from stages.entry import run
+from stages.paths import CROSSCORPUS, EVALUATION_CORPORA, MODEL
 
 
 def main() -> None:
@@ -32,7 +28,7 @@ def main() -> None:
     corpora = params.crosscorpus.corpora
     if name not in corpora:
         raise ConfigError(f"crosscorpus.corpora has no corpus {name!r} (known: {sorted(corpora)})")
-    directory = CORPORA / name
+    directory = EVALUATION_CORPORA / name
     started = time.perf_counter()
     if not directory.is_symlink() and not (directory.is_dir() and any(directory.iterdir())):
         _, why = corpora[name].location()
@@ -42,9 +38,9 @@ def main() -> None:
         # Named, never the CPU's fallback: these figures must reproduce on any machine.
         precision = params.predict.precision or params.whisper.at_inference().precision
         result = evaluate_corpus(name, directory, corpora[name], Predictor(MODEL, precision), params.predict)
-    OUT.mkdir(parents=True, exist_ok=True)
-    write_json(OUT / f"{name}.json", result.summary)
-    write_atomic(OUT / f"{name}.parquet", lambda tmp: result.predictions.to_parquet(tmp, index=False))
+    CROSSCORPUS.mkdir(parents=True, exist_ok=True)
+    write_json(CROSSCORPUS / f"{name}.json", result.summary)
+    write_atomic(CROSSCORPUS / f"{name}.parquet", lambda tmp: result.predictions.to_parquet(tmp, index=False))
     if result.summary["status"] != "evaluated":
         print(f"crosscorpus {name}: skipped: {result.summary['note']}")
         return

@@ -8,32 +8,26 @@ Cached like the handcrafted features (content hash x encoder settings).
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from aurora.atomic import write_atomic, write_json
-from aurora.augment import augmentation_requests
 from aurora.config import load_params
-from aurora.manifest import located, usable
-from aurora.parallel import dask_address
+from aurora.data.augment import training_copies
+from aurora.data.manifest import located, usable
+from aurora.util.atomic import write_atomic, write_json
+from aurora.util.parallel import dask_address
 from aurora.whisper.build import build_embeddings
-from stages._inputs import EMBED
-from stages._run import run
-from stages.ingest import MANIFEST
-from stages.split import SPLITS
-from stages.train_corpora import corpus_roots
+from stages.entry import run
+from stages.paths import EMBED, MANIFEST, corpus_roots
+from stages.reading import read_splits
 
 
 def main() -> None:
     params = load_params()
-    clips = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params))
-
-    test_speakers = set(json.loads(SPLITS.read_text())["final"]["test"])
-    copies = (augmentation_requests(clips[~clips.speaker.isin(test_speakers)], params.augment)
-              if params.train.use_augmented else augmentation_requests(clips.iloc[:0], params.augment))
+    clips = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params.data.raw_dir, params.data.corpora))
+    copies = training_copies(clips, read_splits()[1].test, params.augment, params.train.use_augmented)
     summary = {}
     runs = (("original", clips, params.whisper), ("augmented", copies, params.whisper),
             ("inference", clips, params.whisper.at_inference()))

@@ -12,22 +12,19 @@ from pathlib import Path
 import pandas as pd
 
 from aurora.config import load_params
+from aurora.data.manifest import located, usable
 from aurora.features.build import build_features
-from aurora.manifest import located, usable
-from aurora.parallel import dask_address
-from stages._run import run
-from stages.ingest import MANIFEST
-from stages.train_corpora import corpus_roots
-
-OUT = Path("artifacts/features")
+from aurora.util.parallel import dask_address
+from stages.entry import run
+from stages.paths import FEATURES, MANIFEST, corpus_roots
 
 
 def main() -> None:
     params = load_params()
-    clips = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params))
+    clips = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params.data.raw_dir, params.data.corpora))
     result = build_features(clips, Path(), params.features, params.audio,
                             dask=dask_address())
-    result.save(OUT)
+    result.save(FEATURES)
     print(f"features: {result.describe()}")
     for line in result.failed:
         print(f"  failed: {line}", file=sys.stderr)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aurora.config import load_params, ravdess_source
-from aurora.dataset import prepare_raw_dir
-from stages._run import run
+from aurora.config import load_params
+from aurora.data.sources import prepare_raw_dir, ravdess_source
+from stages.entry import run
 
 
 def main() -> None:

@@ -10,32 +10,29 @@ from pathlib import Path
 
 import pandas as pd
 
-from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
-from aurora.manifest import build_manifest, report, summary_table, usable
-from stages._run import run
-from stages.train_corpora import corpus_roots
-
-MANIFEST = Path("artifacts/manifest.parquet")
-REPORT = Path("artifacts/ingest_report.csv")
-SUMMARY = Path("artifacts/ingest_summary.json")
+from aurora.data.manifest import build_manifest, report, summary_table, usable
+from aurora.errors import DatasetError
+from aurora.util.atomic import write_atomic, write_json
+from stages.entry import run
+from stages.paths import INGEST_REPORT, INGEST_SUMMARY, MANIFEST, corpus_roots
 
 
 def main() -> None:
     params = load_params()
     raw_dir = Path(params.data.raw_dir)
     if not raw_dir.is_dir():
-        raise FileNotFoundError(f"{raw_dir} does not exist; run `dvc repro` (its fetch stage "
+        raise DatasetError(f"{raw_dir} does not exist; run `dvc repro` (its fetch stage "
                                 "links $RAVDESS_DIR or downloads RAVDESS)")
-    roots = corpus_roots(params)
+    roots = corpus_roots(raw_dir, params.data.corpora)
     manifest = build_manifest(raw_dir, params.data, workers=params.features.workers,
                               corpora={name: roots[name] for name in params.data.corpora},
                               extensions=params.predict.extensions)
     problems = report(manifest)
     ok = usable(manifest)
     write_atomic(MANIFEST, lambda tmp: manifest.to_parquet(tmp, index=False))
-    write_atomic(REPORT, lambda tmp: problems.to_csv(tmp, index=False))
-    write_json(SUMMARY, {
+    write_atomic(INGEST_REPORT, lambda tmp: problems.to_csv(tmp, index=False))
+    write_json(INGEST_SUMMARY, {
         "files": len(manifest),
         "usable_clips": len(ok),
         "actors": int(ok.actor.nunique()),
@@ -51,7 +48,7 @@ def main() -> None:
     if missing:
         print(f"\nnote: no clips of actors {missing} (RAVDESS has 24; the split stage says what this means)")
     print(f"\n{len(ok)} usable clips from {ok.speaker.nunique()} speakers; "
-          f"{len(manifest) - len(ok)} files not used; report in {REPORT}:")
+          f"{len(manifest) - len(ok)} files not used; report in {INGEST_REPORT}:")
     for row in problems.itertuples():
         print(f"  {row.status:10s} {row.path}: {row.message}")
 

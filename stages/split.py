@@ -3,19 +3,15 @@ split and, with several corpora, the leave-one-corpus-out splits -> artifacts/sp
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from aurora.atomic import write_json
 from aurora.config import load_params
-from aurora.manifest import usable
-from aurora.ravdess import speaker_id
-from aurora.splits import leave_one_corpus_out, make_splits
-from stages._run import run
-from stages.ingest import MANIFEST
-
-SPLITS = Path("artifacts/splits.json")
+from aurora.data.manifest import usable
+from aurora.data.readers.ravdess import speaker_id
+from aurora.data.splits import leave_one_corpus_out, make_splits
+from aurora.util.atomic import write_json
+from stages.entry import run
+from stages.paths import MANIFEST, SPLITS
 
 
 def main() -> None:

@@ -13,31 +13,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 from dvclive import Live
 
-from aurora.atomic import write_atomic, write_json
 from aurora.config import load_params
-from aurora.crossval import run_training
-from aurora.metrics import mean_std, summarize_folds
-from aurora.models.bundle import save_bundle
-from aurora.splits import speakers_text
-from stages._inputs import EMBED, FEATURES, read_corpus, read_loco_splits, read_splits
-from stages._run import run
-
-PREDICTIONS = Path("artifacts/predictions.parquet")
-GROUP_EVAL = Path("artifacts/group_eval.parquet")  # lone-file vs group mode on skewed folders
-FOLD_LOG = Path("artifacts/train_folds.json")
-MODEL = Path("artifacts/model")
-LIVE = Path("artifacts/dvclive")
-CROSSCORPUS = Path("artifacts/crosscorpus")
-
-
-def mode_name(speaker_norm: bool) -> str:
-    return f"speaker-norm {'on' if speaker_norm else 'off'}"
+from aurora.data.splits import speakers_text
+from aurora.evaluation.comparison import mode_name
+from aurora.evaluation.crossval import run_training
+from aurora.evaluation.metrics import summarize_folds
+from aurora.models.saving import save_bundle
+from aurora.reporting.tables import mean_std
+from aurora.util.atomic import write_atomic, write_json
+from stages.entry import run
+from stages.paths import CROSSCORPUS, EMBED, FEATURES, GROUP_EVAL, LIVE, MODEL, PREDICTIONS, TRAIN_LOG
+from stages.reading import read_examples, read_loco_splits, read_splits
 
 
 def main() -> None:
@@ -46,12 +37,12 @@ def main() -> None:
     folds, final = read_splits()
     loco = read_loco_splits()
     started = time.perf_counter()
-    corpus = read_corpus(params, sequences=True)
+    examples = read_examples(params, sequences=True)
     modes = cfg.cv_modes()
     print(f"cross-validating {cfg.model} ({', '.join(mode_name(m) for m in modes)}) and training the "
           f"final model on speakers {speakers_text(final.train)}, validation {speakers_text(final.val)}"
           + (f"; leave-one-corpus-out: {', '.join(f.name for f in loco)}" if loco else ""))
-    run = run_training(corpus, folds, final, cfg, labels, modes, loco=loco)
+    run = run_training(examples, folds, final, cfg, labels, modes, loco=loco)
     cv = {mode_name(mode): summarize_folds(preds, list(labels.classes))
           for mode, preds in run.cv_predictions.items()}
     model = run.final
@@ -65,7 +56,7 @@ def main() -> None:
                                 ignore_index=True)
     write_atomic(PREDICTIONS, lambda tmp: all_predictions.to_parquet(tmp, index=False))
     write_atomic(GROUP_EVAL, lambda tmp: run.group_eval.to_parquet(tmp, index=False))
-    write_json(FOLD_LOG, {"model": cfg.model, "folds": run.notes, "final": model.note,
+    write_json(TRAIN_LOG, {"model": cfg.model, "folds": run.notes, "final": model.note,
                           "final_history": model.fitted.history,
                           **({"leave_one_corpus_out": run.loco_notes} if loco else {})})
 
@@ -75,7 +66,7 @@ def main() -> None:
         "n_inputs": run.n_inputs, "hidden": cfg.hidden, "dropout": cfg.dropout,
         "input": (f"handcrafted frame sequences ({cfg.sequence_input})" if cfg.is_sequence_model
                   else f"{cfg.features} utterance vectors"),
-        "input_names": corpus.sequence_names if cfg.is_sequence_model else corpus.stat_names,
+        "input_names": examples.sequence_names if cfg.is_sequence_model else examples.stat_names,
         "max_frames": cfg.max_frames, "frame_pool": cfg.frame_pool,
         "speaker_norm": cfg.speaker_norm, "normalisation": model.moments.to_dict(),
         "feature_fingerprint": "+".join(s["fingerprint"] for s in sources.values()),
@@ -86,7 +77,7 @@ def main() -> None:
         "augmentation": params.augment.describe() if cfg.use_augmented else "none",
         "class_weights": cfg.class_weights, "smote": cfg.smote,
         "split": final.to_dict(), "training_hash": model.training_hash,
-        "corpora": sorted(corpus.meta.corpus.unique()),
+        "corpora": sorted(examples.meta.corpus.unique()),
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
         "refit_rows": model.fitted.refit_rows,
         "temperature": model.fitted.temperature,

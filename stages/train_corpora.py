@@ -10,17 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aurora.config import RAVDESS, load_params
-from aurora.dataset import DatasetError, link_corpus
-from stages._run import run
-
-TRAIN_CORPORA = Path("data/train_corpora")
-
-
-def corpus_roots(params) -> dict[str, Path]:
-    """Where each source's clips are read from: RAVDESS's raw_dir and the links made here."""
-    others = {name: TRAIN_CORPORA / name for name in params.data.corpora}
-    return {RAVDESS: Path(params.data.raw_dir), **others}
+from aurora.config import load_params
+from aurora.data.sources import link_corpus
+from aurora.errors import DatasetError
+from stages.entry import run
+from stages.paths import TRAIN_CORPORA
 
 
 def _evaluated_folders(params) -> dict[Path, str]:

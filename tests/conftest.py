@@ -85,9 +85,9 @@ def tiny_model(tmp_path_factory) -> Path:
 
     from aurora.config import AudioConfig, FeatureConfig, TrainConfig
     from aurora.features.build import extractor_for
-    from aurora.models.bundle import save_bundle
     from aurora.models.fit import fit_logreg
-    from aurora.normalize import moments
+    from aurora.models.saving import save_bundle
+    from aurora.models.standardize import moments
 
     features, audio = FeatureConfig(), AudioConfig()
     extractor = extractor_for(features, audio)
@@ -101,7 +101,7 @@ def tiny_model(tmp_path_factory) -> Path:
     x = np.stack([extractor.statistics(extractor.frames(y), len(y) / 16000) for y in waves])
     y = np.array(labels)
     m = moments(x, np.arange(len(x)))
-    cfg = TrainConfig(model="logreg", features="handcrafted", speaker_norm=False)
+    cfg = TrainConfig(model="logreg", features="handcrafted", shift_temperature=False)  # one temperature
     fitted = fit_logreg(m.apply(x), y, m.apply(x), y, 2, cfg)
     directory = tmp_path_factory.mktemp("model")
     save_bundle(directory, fitted.network, {

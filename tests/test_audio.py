@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aurora.audio import AudioError, decode, load_mono, read_file, resample, to_mono
+from aurora.audio.decode import AudioError, decode, load_mono, read_file, resample, to_mono
 
 
 @pytest.mark.parametrize("subtype", ["PCM_U8", "PCM_16", "PCM_24", "FLOAT"])
@@ -52,7 +52,7 @@ def test_missing_and_unreadable_files(tmp_path):
 
 
 def test_speech_level_follows_the_voice_not_the_silence_around_it():
-    from aurora.audio import speech_level_dbfs
+    from aurora.audio.level import speech_level_dbfs
 
     sr = 16000
     tone = (0.1 * np.sin(2 * np.pi * 220 * np.arange(sr) / sr)).astype(np.float32)  # RMS 0.0707: -23 dBFS
@@ -64,7 +64,7 @@ def test_speech_level_follows_the_voice_not_the_silence_around_it():
 
 
 def test_normalize_level_makes_a_clip_the_same_at_any_recording_gain():
-    from aurora.audio import normalize_level, speech_level_dbfs
+    from aurora.audio.level import normalize_level, speech_level_dbfs
     from tests.conftest import voice_like
 
     y = voice_like(1.5, 16000)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aurora.augment import Recipe, apply_recipe, copy_key, draw_recipe
+from aurora.data.augment import Recipe, apply_recipe, copy_key, draw_recipe
 from aurora.features.pitch import yin
 from tests.conftest import voice_like
 
@@ -60,10 +60,11 @@ def test_noise_hits_the_requested_snr_and_gain_and_shift_behave():
 def test_fixed_copies_noise_at_the_snr_and_speed_changes_tempo_and_pitch_together():
     import pandas as pd
 
-    from aurora.augment import augmentation_requests
     from aurora.config import AugmentConfig
+    from aurora.data.augment import augmentation_requests
 
-    config = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_speeds=(0.9, 1.1))
+    config = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_speeds=(0.9, 1.1), fixed_reverb_rt60_s=(),
+                           fixed_crop_s=())
     clips = pd.DataFrame({"clip_id": ["a", "b"], "path": ["a.wav", "b.wav"],
                           "content_hash": ["1" * 64, "2" * 64]})
     requests = augmentation_requests(clips, config)
@@ -84,10 +85,11 @@ def test_fixed_copies_noise_at_the_snr_and_speed_changes_tempo_and_pitch_togethe
 def test_reverb_copy_spreads_an_impulse_over_the_rt60_and_keeps_length_and_level():
     import pandas as pd
 
-    from aurora.augment import augmentation_requests
     from aurora.config import AugmentConfig
+    from aurora.data.augment import augmentation_requests
 
-    config = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_reverb_rt60_s=(0.4,))
+    config = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_speeds=(), fixed_reverb_rt60_s=(0.4,),
+                           fixed_crop_s=())
     clips = pd.DataFrame({"clip_id": ["a", "b"], "path": ["a.wav", "b.wav"],
                           "content_hash": ["1" * 64, "2" * 64]})
     recipes = [Recipe.from_json(r) for r in augmentation_requests(clips, config).recipe]
@@ -109,10 +111,11 @@ def test_reverb_copy_spreads_an_impulse_over_the_rt60_and_keeps_length_and_level
 
 
 def test_crop_copies_keep_a_window_of_60_to_100_percent_of_the_length_anywhere_in_the_clip():
-    from aurora.augment import fixed_recipe
     from aurora.config import AugmentConfig
+    from aurora.data.augment import fixed_recipe
 
-    config = AugmentConfig(fixed_crop_s=(2.0,))
+    config = AugmentConfig(fixed_noise_snr_db=(), fixed_speeds=(), fixed_reverb_rt60_s=(),
+                           fixed_crop_s=(2.0,))
     y = voice_like(3.5, SR)
     recipes = [fixed_recipe(f"{i:064x}", 0, config) for i in range(40)]
     assert recipes[0] == fixed_recipe(f"{0:064x}", 0, config)

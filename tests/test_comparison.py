@@ -1,7 +1,10 @@
 """The comparison table's heading and columns follow the runs it holds."""
 
-from aurora.comparison import COLUMNS, legend, table, title
-from aurora.group import COMPOSITIONS
+from aurora.evaluation.comparison import COLUMNS
+from aurora.evaluation.group_eval import COMPOSITIONS
+from aurora.reporting.tables import comparison_legend as legend
+from aurora.reporting.tables import comparison_table as table
+from aurora.reporting.tables import comparison_title as title
 
 
 def _row(features: str, model: str, *modes: str) -> dict:

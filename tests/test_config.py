@@ -68,18 +68,19 @@ def test_compare_runs_must_name_a_feature_set_and_a_model():
 def test_augmentation_is_described_as_configured():
     from aurora.config import AugmentConfig
 
+    unfixed = {"fixed_noise_snr_db": (), "fixed_speeds": (), "fixed_reverb_rt60_s": (), "fixed_crop_s": ()}
     fixed = AugmentConfig(fixed_noise_snr_db=(15.0,), fixed_speeds=(0.9, 1.1),
-                          fixed_reverb_rt60_s=(0.4,))
+                          fixed_reverb_rt60_s=(0.4,), fixed_crop_s=())
     assert fixed.describe() == ("white noise at 15 dB SNR; speed 0.9; speed 1.1; "
                                 "reverberation, RT60 0.4 s")
     assert fixed.effective_copies == 4
-    assert AugmentConfig(fixed_reverb_rt60_s=(0.6,)).effective_copies == 1
+    assert AugmentConfig(**{**unfixed, "fixed_reverb_rt60_s": (0.6,)}).effective_copies == 1
     with pytest.raises(ConfigError, match="fixed_reverb_rt60_s"):
         AugmentConfig(fixed_reverb_rt60_s=(0.0,))
-    random = AugmentConfig(copies=2, gain_db=3.0)
+    random = AugmentConfig(copies=2, gain_db=3.0, **unfixed)
     assert random.describe().startswith("2 random recipes") and "gain ±3 dB" in random.describe()
     assert AugmentConfig(enabled=False, fixed_speeds=(0.9,)).describe() == "none"
-    assert AugmentConfig(copies=0).describe() == "none"
+    assert AugmentConfig(copies=0, **unfixed).describe() == "none"
 
 
 @pytest.mark.parametrize("corpus, message", [
@@ -115,3 +116,21 @@ def test_inference_precision_left_empty_listens_as_the_model_trains():
     assert WhisperConfig(precision="bfloat16").at_inference().precision == "bfloat16"
     told = WhisperConfig(precision="bfloat16", inference_precision="float32")
     assert told.at_inference().precision == "float32"
+
+
+def test_the_defaults_are_params_yaml_and_it_names_every_setting():
+    """One source of truth: a dataclass default is params.yaml's value, and params.yaml spells out
+    every setting of every section (so reading it tells the whole configuration)."""
+    import dataclasses
+
+    import yaml
+
+    from aurora.config import Params
+    from tests.conftest import REPO
+
+    assert Params() == load_params(REPO / "params.yaml")
+    written = yaml.safe_load((REPO / "params.yaml").read_text())
+    for section in dataclasses.fields(Params):
+        names = {f.name for f in dataclasses.fields(section.type if isinstance(section.type, type)
+                                                    else type(getattr(Params(), section.name)))}
+        assert set(written[section.name]) == names, f"params.yaml's {section.name} section"

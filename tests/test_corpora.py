@@ -6,8 +6,8 @@ from pathlib import PurePath
 
 import pytest
 
-from aurora.corpora import crema_d_name, emodb_name, ravdess_name, savee_name, scan, tess_name
-from aurora.ravdess import FilenameError
+from aurora.data.readers import crema_d_name, emodb_name, ravdess_name, savee_name, scan, tess_name
+from aurora.data.readers.ravdess import FilenameError
 
 
 def test_emodb_names_give_speaker_and_emotion_letter():

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from aurora.config import ConfigError, CorpusSource, PredictConfig
-from aurora.crosscorpus import corpus_label_sets, evaluate_corpus, score_corpus
+from aurora.evaluation.crosscorpus import corpus_label_sets, evaluate_corpus
+from aurora.evaluation.scoring import score_corpus
 from aurora.inference.predictor import Predictor
 from tests.conftest import HIGH_F0, LOW_F0, write_clip
 

@@ -14,7 +14,7 @@ import pytest
 
 from aurora.config import AudioConfig, FeatureConfig, WhisperConfig
 from aurora.features.build import build_features
-from aurora.parallel import dask_address
+from aurora.util.parallel import dask_address
 from aurora.whisper.build import build_embeddings
 
 distributed = pytest.importorskip("distributed")

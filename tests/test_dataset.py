@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from aurora.dataset import DatasetError, download, has_audio, prepare_raw_dir
+from aurora.data.sources import DatasetError, download, has_audio, prepare_raw_dir
 
 
 class _RangeHandler(http.server.BaseHTTPRequestHandler):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from aurora.config import ConfigError
-from aurora.decision import Decision, decide, split_names
+from aurora.data.decision import Decision, decide, split_names
 
 CLASSES = ["neutral", "calm", "happy", "sad", "angry"]
 PROBS = np.array([[0.1, 0.5, 0.1, 0.2, 0.1],

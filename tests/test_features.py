@@ -5,7 +5,7 @@ import librosa
 import numpy as np
 import pytest
 
-from aurora.audio import load_mono
+from aurora.audio.decode import load_mono
 from aurora.config import AudioConfig, FeatureConfig
 from aurora.features.extract import FeatureExtractor, trim_bounds
 from aurora.features.pitch import yin

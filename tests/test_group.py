@@ -7,19 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aurora.calibration import softmax
 from aurora.config import TrainConfig
-from aurora.decision import Decision
-from aurora.group import (
-    COMPOSITIONS,
-    GroupModel,
-    class_means,
-    mix_evenness,
-    skewed_folders,
-    true_label_offsets,
-)
+from aurora.data.decision import Decision
+from aurora.evaluation.group_eval import COMPOSITIONS, skewed_folders
+from aurora.models.calibration import softmax
 from aurora.models.fit import fit_logreg
-from aurora.models.predict import predict_logits
+from aurora.models.forward import predict_logits
+from aurora.models.group import GroupModel, class_means, mix_evenness, true_label_offsets
 
 CLASSES = ["neutral", "calm", "happy", "angry"]
 
@@ -48,7 +42,8 @@ def models():
     corrected = fit_logreg(x - true_label_offsets(x, y, s, means), y,
                            xv - true_label_offsets(xv, yv, sv, means), yv, len(CLASSES), cfg)
     return lone.network, GroupModel(corrected.network, means, 1.0, rounds=5, min_clips=8,
-                                    min_entropy=0.5)  # lets the skewed folder below adapt
+                                    min_entropy=0.5,  # lets the skewed folder below adapt
+                                    shift_temperature=False)
 
 
 def _accuracy(lone_net, group, x, y):
@@ -85,7 +80,9 @@ def test_a_folder_of_mostly_two_emotions_is_one_sided_even_when_no_emotion_has_h
     """The default gate judges the whole predicted mix: 9 neutral, 9 calm, 2 angry has no
     majority emotion (45 %) but an evenness of 0.68, below the default 0.70."""
     _, group = models
-    group = GroupModel(group.network, group.means, group.temperature)  # default thresholds
+    cfg = TrainConfig()  # the default thresholds
+    group = GroupModel(group.network, group.means, group.temperature, cfg.group_rounds, cfg.group_min_clips,
+                       cfg.group_min_entropy, shift_temperature=False)
     predicted = np.repeat([0, 1, 3], [9, 9, 2])
     lone = np.eye(len(CLASSES))[predicted] * 0.9 + 0.025
     x = np.zeros((len(predicted), group.means.shape[1]), np.float32)

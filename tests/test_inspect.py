@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from aurora.artifacts import describe
+from aurora.reporting.artifacts import describe
 from tests.conftest import REPO
 
 

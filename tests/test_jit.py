@@ -1,4 +1,4 @@
-"""librosa's numba cache survives several fresh processes compiling at once (aurora.jit)."""
+"""librosa's numba cache survives several fresh processes compiling at once (aurora.util.librosa_warmup)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 # time stretch and pitch shift.
 CALLS = """
 import numpy as np, librosa
-from aurora.jit import warm_librosa
+from aurora.util.librosa_warmup import warm_librosa
 warm_librosa()
 sr = 16000
 y = (0.3 * np.sin(2 * np.pi * 220.0 * np.arange(sr) / sr)).astype(np.float32)

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from aurora.config import TrainConfig
-from aurora.corpus import Corpus, load_corpus
-from aurora.crossval import examples_of, prepare_fold
-from aurora.labels import LabelSpace
-from aurora.splits import leave_one_corpus_out, make_splits
+from aurora.data.examples import Examples, load_examples
+from aurora.data.labels import LabelSpace
+from aurora.data.splits import leave_one_corpus_out, make_splits
+from aurora.errors import DatasetError
+from aurora.evaluation.crossval import model_inputs, prepare_fold
 
 N_ACTORS, CLASSES, DIM = 14, 4, 6
 
@@ -24,7 +25,7 @@ def speaker(actor: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def corpus():
+def examples():
     """Originals (class 0 under-represented) plus two augmented copies of every clip."""
     rng = np.random.default_rng(0)
     rows, stats = [], []
@@ -40,14 +41,14 @@ def corpus():
                                  "gender": "male" if actor % 2 else "female",
                                  "emotion": str(c), "label": c, "augmented": copy > 0})
                     stats.append(base + rng.normal(0, 0.1, DIM))
-    return Corpus(pd.DataFrame(rows), np.asarray(stats, np.float32), [f"s{i}" for i in range(DIM)],
-                  None, [])
+    return Examples(pd.DataFrame(rows), np.asarray(stats, np.float32), [f"s{i}" for i in range(DIM)],
+                    None, [])
 
 
 @pytest.fixture(scope="module")
-def splits(corpus):
-    genders = dict(zip(corpus.meta.speaker, corpus.meta.gender, strict=True))
-    corpora = dict(zip(corpus.meta.speaker, corpus.meta.corpus, strict=True))
+def splits(examples):
+    genders = dict(zip(examples.meta.speaker, examples.meta.gender, strict=True))
+    corpora = dict(zip(examples.meta.speaker, examples.meta.corpus, strict=True))
     test = [speaker(7), speaker(14)]
     folds, final = make_splits(genders, test, n_folds=5, n_val=2, corpora=corpora)
     loco = leave_one_corpus_out(genders, corpora, test, n_val=2)
@@ -56,12 +57,12 @@ def splits(corpus):
 
 
 @pytest.mark.parametrize("speaker_norm", [False, True])
-def test_every_fold_is_leak_free(corpus, splits, speaker_norm):
+def test_every_fold_is_leak_free(examples, splits, speaker_norm):
     cfg = TrainConfig(model="mlp", smote=True, use_augmented=True, speaker_norm=speaker_norm)
-    meta = corpus.meta
-    examples = examples_of(corpus, cfg, speaker_norm)
+    meta = examples.meta
+    inputs = model_inputs(examples, cfg, speaker_norm)
     for fold in splits:
-        train, val, test = corpus.fold_rows(fold, augmented=True)
+        train, val, test = examples.fold_rows(fold, augmented=True)
         assert not set(fold.train) & (set(fold.val) | set(fold.test))
         assert not set(fold.val) & set(fold.test)
         assert set(meta.speaker.iloc[train]) <= set(fold.train)
@@ -74,51 +75,51 @@ def test_every_fold_is_leak_free(corpus, splits, speaker_norm):
         assert set(sources.speaker) <= set(fold.train)
         assert not meta.augmented.iloc[np.concatenate([val, test])].any()
 
-        data = prepare_fold(corpus, examples, fold, cfg)
+        data = prepare_fold(examples, inputs, fold, cfg)
         # Normalisation statistics: exactly the training rows' moments.
-        np.testing.assert_allclose(data.moments.mean, examples[train].mean(axis=0), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(data.moments.mean, inputs[train].mean(axis=0), rtol=1e-4, atol=1e-4)
         # SMOTE: originals first, then synthetic rows that interpolate training rows of one class,
         # so each lies inside the bounding box of that class's training rows.
         assert data.smote_added > 0
         n = len(train)
-        np.testing.assert_array_equal(data.x_train[:n], data.moments.apply(examples[train]))
+        np.testing.assert_array_equal(data.x_train[:n], data.moments.apply(inputs[train]))
         for x, y in zip(data.x_train[n:], data.y_train[n:], strict=True):
             own = data.x_train[:n][data.y_train[:n] == y]
             assert (x >= own.min(axis=0) - 1e-5).all() and (x <= own.max(axis=0) + 1e-5).all()
 
 
-def test_held_out_clips_cannot_move_training_statistics(corpus, splits):
+def test_held_out_clips_cannot_move_training_statistics(examples, splits):
     """Changing every validation and test clip's features changes neither the standardisation nor
     the training rows. (Validation rows join the fit only through train.refit_with_val, after C and
     the temperature were chosen; test rows never do.)"""
     cfg = TrainConfig(model="mlp", smote=True)
     fold = splits[0]
-    before = prepare_fold(corpus, corpus.stats, fold, cfg)
-    _, val, test = corpus.fold_rows(fold, augmented=False)
-    poisoned = corpus.stats.copy()
+    before = prepare_fold(examples, examples.stats, fold, cfg)
+    _, val, test = examples.fold_rows(fold, augmented=False)
+    poisoned = examples.stats.copy()
     poisoned[np.concatenate([val, test])] += 1000.0
-    after = prepare_fold(replace(corpus, stats=poisoned), poisoned, fold, cfg)
+    after = prepare_fold(replace(examples, stats=poisoned), poisoned, fold, cfg)
     np.testing.assert_array_equal(before.x_train, after.x_train)
     np.testing.assert_array_equal(before.moments.mean, after.moments.mean)
     assert np.abs(after.x_test).min() > 10  # the poisoned rows really were different
 
 
 @pytest.mark.parametrize("speaker_norm", [False, True])
-def test_held_out_clips_are_scored_on_their_inference_inputs_and_train_nothing(corpus, splits,
+def test_held_out_clips_are_scored_on_their_inference_inputs_and_train_nothing(examples, splits,
                                                                                 speaker_norm):
-    """Corpus.heldout (the originals as `aurora predict` computes them, e.g. at another encoder
+    """Examples.heldout (the originals as `aurora predict` computes them, e.g. at another encoder
     precision) feeds a fold's test rows only: training rows, validation rows and the
     standardisation are those of the training inputs."""
     cfg = TrainConfig(model="mlp", smote=False, use_augmented=True, speaker_norm=speaker_norm)
-    heldout = corpus.stats.copy()
-    originals = ~corpus.meta.augmented.to_numpy()
+    heldout = examples.stats.copy()
+    originals = ~examples.meta.augmented.to_numpy()
     heldout[originals] += np.random.default_rng(1).normal(0, 0.05, heldout[originals].shape)
-    shifted = replace(corpus, heldout=heldout)
+    shifted = replace(examples, heldout=heldout)
     fold = splits[0]
-    examples = examples_of(shifted, cfg, speaker_norm)
-    inference = examples_of(shifted, cfg, speaker_norm, heldout=True)
-    plain = prepare_fold(corpus, examples_of(corpus, cfg, speaker_norm), fold, cfg)
-    data = prepare_fold(shifted, examples, fold, cfg, inference)
+    inputs = model_inputs(shifted, cfg, speaker_norm)
+    inference = model_inputs(shifted, cfg, speaker_norm, heldout=True)
+    plain = prepare_fold(examples, model_inputs(examples, cfg, speaker_norm), fold, cfg)
+    data = prepare_fold(shifted, inputs, fold, cfg, inference)
     np.testing.assert_array_equal(data.x_train, plain.x_train)
     np.testing.assert_array_equal(data.x_val, plain.x_val)
     np.testing.assert_array_equal(data.moments.mean, plain.moments.mean)
@@ -133,9 +134,9 @@ def test_a_clip_without_its_inference_inputs_stops_loading(tmp_path):
     pd.DataFrame({"clip_id": ["a"], "x": [1.5]}).to_parquet(tmp_path / "inference.parquet")
     labels = LabelSpace(("happy", "sad"))
     train, inference = [tmp_path / "train.parquet"], [tmp_path / "inference.parquet"]
-    with pytest.raises(ValueError, match=r"1 clips lack their inference-time features, e\.g\. b"):
-        load_corpus(manifest, labels, train, heldout=inference)
+    with pytest.raises(DatasetError, match=r"1 clips lack their inference-time features, e\.g\. b"):
+        load_examples(manifest, labels, train, heldout=inference)
     pd.DataFrame({"clip_id": ["b", "a"], "x": [2.5, 1.5]}).to_parquet(inference[0])
-    loaded = load_corpus(manifest, labels, train, heldout=inference)
+    loaded = load_examples(manifest, labels, train, heldout=inference)
     np.testing.assert_array_equal(loaded.stats[:, 0], [1.0, 2.0])
     np.testing.assert_array_equal(loaded.heldout[:, 0], [1.5, 2.5])  # matched by clip_id

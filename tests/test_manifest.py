@@ -3,7 +3,7 @@ import itertools
 import pytest
 
 from aurora.config import DataConfig
-from aurora.manifest import OK, build_manifest, report, summary_table, usable
+from aurora.data.manifest import OK, build_manifest, report, summary_table, usable
 
 FORMATS = [  # (extension, subtype): every depth the two containers support
     ("wav", "PCM_U8"), ("wav", "PCM_16"), ("wav", "PCM_24"), ("wav", "FLOAT"),

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aurora.metrics import classification_metrics, expected_calibration_error, summarize
+from aurora.evaluation.metrics import classification_metrics, expected_calibration_error, summarize
 
 CLASSES = ["a", "b", "c"]
 
@@ -41,7 +41,7 @@ def test_ece_is_zero_when_confidence_matches_accuracy():
 
 
 def test_temperature_scaling_fixes_overconfidence_without_changing_predictions():
-    from aurora.calibration import fit_temperature, softmax
+    from aurora.models.calibration import fit_temperature, softmax
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 3000)
@@ -56,8 +56,8 @@ def test_temperature_scaling_fixes_overconfidence_without_changing_predictions()
 
 
 def test_input_shift_is_one_on_average_over_the_training_clips_and_grows_further_out():
-    from aurora.calibration import input_shift
-    from aurora.normalize import moments
+    from aurora.models.calibration import input_shift
+    from aurora.models.standardize import moments
 
     rng = np.random.default_rng(1)
     train = rng.normal(5.0, 2.0, (500, 40)) * rng.uniform(0.5, 3.0, 40)
@@ -71,7 +71,7 @@ def test_input_shift_is_one_on_average_over_the_training_clips_and_grows_further
 
 
 def test_shift_scaled_temperature_softens_only_outlying_clips_and_is_fitted_with_them():
-    from aurora.calibration import calibrated, fit_temperature
+    from aurora.models.calibration import calibrated, fit_temperature
 
     rng = np.random.default_rng(2)
     y = rng.integers(0, 3, 4000)

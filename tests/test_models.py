@@ -5,13 +5,14 @@ import pytest
 import torch
 from sklearn.linear_model import LogisticRegression
 
-from aurora.calibration import softmax
 from aurora.config import TrainConfig
-from aurora.group import GroupModel
-from aurora.models.bundle import load_bundle, load_group, save_bundle
+from aurora.models.bundle import ModelError, upgrade
+from aurora.models.calibration import softmax
 from aurora.models.fit import FocalLoss, fit_logreg, fit_network
+from aurora.models.forward import predict_logits
+from aurora.models.group import GroupModel
 from aurora.models.nets import build_network
-from aurora.models.predict import predict_logits
+from aurora.models.saving import load_bundle, load_group, save_bundle
 
 
 def blobs(n_per_class=40, classes=3, dim=10, seed=0, seq=False):
@@ -88,12 +89,12 @@ def test_bundle_round_trip_without_pickle(tmp_path):
               "dropout": cfg.dropout}
     save_bundle(tmp_path / "model", fitted.network, config)
     network, loaded = load_bundle(tmp_path / "model")
-    assert loaded == config
+    assert {k: loaded[k] for k in config} == config and loaded == upgrade(config)
     np.testing.assert_array_equal(predict_logits(network, x, cfg.max_frames),
                                   predict_logits(fitted.network, x, cfg.max_frames))
     state = torch.load(tmp_path / "model" / "weights.pt", weights_only=True)  # tensors only
     assert all(isinstance(v, torch.Tensor) for v in state.values())
-    with pytest.raises(FileNotFoundError, match="run `dvc repro`"):
+    with pytest.raises(ModelError, match="run `dvc repro`"):
         load_bundle(tmp_path / "nothing")
 
 
@@ -103,15 +104,15 @@ def test_group_companion_round_trips_and_older_bundles_get_the_default_gate(tmp_
     fitted = fit_logreg(x, y, x, y, 3, cfg)
     config = {"model": "logreg", "n_inputs": 10, "classes": ["a", "b", "c"], "hidden": 0, "dropout": 0.0}
     group = GroupModel(fitted.network, np.ones((3, 10), np.float32), 1.5, rounds=3, min_clips=10,
-                       min_entropy=0.6)
+                       min_entropy=0.6, shift_temperature=False)
     save_bundle(tmp_path / "model", fitted.network, config, group)
     saved = json.loads((tmp_path / "model" / "config.json").read_text())
-    loaded = load_group(tmp_path / "model", saved)
+    loaded = load_group(tmp_path / "model", upgrade(saved))
     assert (loaded.temperature, loaded.rounds, loaded.min_clips, loaded.min_entropy) == (1.5, 3, 10, 0.6)
     np.testing.assert_array_equal(loaded.means, group.means)
     older = {**saved, "group": {k: v for k, v in saved["group"].items() if k != "min_entropy"}
              | {"max_share": 0.5}}  # written before the evenness gate
-    assert load_group(tmp_path / "model", older).min_entropy == GroupModel.min_entropy
+    assert load_group(tmp_path / "model", upgrade(older)).min_entropy == TrainConfig().group_min_entropy
 
 
 def test_spec_augment_masks_bounded_spans_inside_each_clip():
@@ -133,13 +134,13 @@ def test_spec_augment_masks_bounded_spans_inside_each_clip():
 
 
 def test_logreg_refit_with_validation_keeps_c_and_the_validation_temperature():
-    from aurora.crossval import FoldData, _training_hash, train_on
+    from aurora.evaluation.crossval import FoldData, _training_hash, train_on
 
     x, y = blobs(classes=4, seed=3)
     xv, yv = blobs(n_per_class=10, classes=4, seed=4)
     none = np.arange(0)
     data = FoldData(x, y, xv, yv, xv[:0], none, none, None, 0, none)
-    plain = train_on(data, 10, 4, TrainConfig(model="logreg"))
+    plain = train_on(data, 10, 4, TrainConfig(model="logreg", refit_with_val=False))
     refit = train_on(data, 10, 4, TrainConfig(model="logreg", refit_with_val=True))
     # C and the temperature come from the model that never saw the validation rows ...
     assert refit.chosen["C"] == plain.chosen["C"] and refit.temperature == plain.temperature
@@ -157,8 +158,8 @@ def test_logreg_refit_with_validation_keeps_c_and_the_validation_temperature():
 
 @pytest.mark.parametrize("refit", [False, True])
 def test_model_card_says_whether_the_weights_saw_the_validation_actors(refit):
-    from aurora.crossval import FoldData, train_on
-    from aurora.model_card import model_card
+    from aurora.evaluation.crossval import FoldData, train_on
+    from aurora.reporting.model_card import model_card
 
     x, y = blobs(classes=3, seed=5)
     xv, yv = blobs(n_per_class=10, seed=6)

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from aurora.config import ConfigError, CorpusSource, DataConfig, params_from_dict
-from aurora.corpora import read_table
-from aurora.manifest import OK, build_manifest, located, usable
-from aurora.splits import leave_one_corpus_out, make_splits
+from aurora.data.manifest import OK, build_manifest, located, usable
+from aurora.data.readers import read_table
+from aurora.data.splits import leave_one_corpus_out, make_splits
+from aurora.errors import DatasetError
 
 CREMA_LABELS = {"ANG": "angry", "DIS": "disgust", "FEA": "fearful", "HAP": "happy", "NEU": "neutral",
                 "SAD": "sad"}
@@ -116,9 +117,9 @@ def test_a_csv_label_that_is_no_emotion_stops_and_a_mapping_renames_labels(corpo
 
 def test_csv_table_needs_its_columns(tmp_path):
     (tmp_path / "labels.csv").write_text("file,label\nx.wav,angry\n")
-    with pytest.raises(ValueError, match=r"no column\(s\) \['path', 'emotion', 'speaker'\]"):
+    with pytest.raises(DatasetError, match=r"no column\(s\) \['path', 'emotion', 'speaker'\]"):
         read_table(tmp_path)
-    with pytest.raises(FileNotFoundError, match="no such labels table"):
+    with pytest.raises(DatasetError, match="no such labels table"):
         read_table(tmp_path, "other.csv")
 
 
@@ -157,7 +158,8 @@ def test_leave_one_corpus_out_scores_only_emotions_both_sides_have():
     import numpy as np
     import pandas as pd
 
-    from aurora.loco import loco_table, score_loco, score_per_corpus
+    from aurora.evaluation.loco import score_loco, score_per_corpus
+    from aurora.reporting.tables import loco_table
 
     classes = ["neutral", "calm", "angry"]
     # The left-out corpus has every class; the others trained only neutral and angry (no calm).

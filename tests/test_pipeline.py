@@ -89,7 +89,7 @@ def _repro(root, env) -> str:
 
 def _inference_sees_the_training_features(root: Path, art: Path) -> None:
     """The shipped model, used on files, computes exactly the features it was trained on."""
-    from aurora.audio import load_mono
+    from aurora.audio.decode import load_mono
     from aurora.inference.predictor import Predictor
 
     predictor = Predictor(art / "model")

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from aurora.audio.windows import window_starts
 from aurora.config import ConfigError, PredictConfig
 from aurora.inference.classify import classify_files
-from aurora.inference.inputs import discover
-from aurora.inference.output import OutputBusy, ResultStore, confidence_band
+from aurora.inference.discover import discover
+from aurora.inference.output import OutputBusy, ResultStore
 from aurora.inference.predictor import ModelError, Predictor
-from aurora.inference.reading import window_starts
+from aurora.models.calibration import confidence_band
 from tests.conftest import HIGH_F0, LOW_F0, voice_like, write_clip
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from aurora.ravdess import FilenameError, parse_clip_name
+from aurora.data.readers.ravdess import FilenameError, parse_clip_name
 
 
 def test_every_field_is_parsed():

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aurora.audio import load_mono
+from aurora.audio.decode import load_mono
 from aurora.config import AudioConfig, DataConfig, FeatureConfig, load_params
-from aurora.emotions import EMOTIONS
+from aurora.data.emotions import EMOTIONS
+from aurora.data.manifest import build_manifest, usable
+from aurora.data.splits import leave_one_corpus_out, make_splits
 from aurora.features.extract import FeatureExtractor
 from aurora.features.pitch import yin
-from aurora.manifest import build_manifest, usable
-from aurora.splits import leave_one_corpus_out, make_splits
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from aurora.labels import LabelSpace
-from aurora.splits import make_splits
+from aurora.data.labels import LabelSpace
+from aurora.data.splits import make_splits
 
 GENDERS = {a: "male" if a % 2 else "female" for a in range(1, 21)}
 

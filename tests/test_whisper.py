@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from aurora.audio import load_mono
+from aurora.audio.decode import load_mono
 from aurora.whisper import weights
 from aurora.whisper.ct2_file import ModelFileError, read_variables
 from aurora.whisper.embed import WhisperEmbedder
@@ -252,9 +252,9 @@ def _whisper_model(directory: Path, cfg) -> Path:
     import dataclasses
 
     from aurora.config import AudioConfig, FeatureConfig, TrainConfig
-    from aurora.models.bundle import save_bundle
     from aurora.models.fit import fit_logreg
-    from aurora.normalize import moments
+    from aurora.models.saving import save_bundle
+    from aurora.models.standardize import moments
 
     waves = [voice_like(1.0 + 0.1 * s, 16000, f0=110.0 if s % 2 == 0 else 260.0, seed=s) for s in range(8)]
     x = WhisperEmbedder.from_config(cfg).embed(waves)

@@ -11,13 +11,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from aurora.atomic import write_atomic, write_json
-from aurora.audio import AudioError, load_mono
-from aurora.augment import Recipe, apply_recipe
+from aurora.audio.decode import AudioError, load_mono
 from aurora.config import AudioConfig, FeatureConfig
+from aurora.data.augment import Recipe, apply_recipe
 from aurora.features.cache import FeatureCache
 from aurora.features.extract import extractor_for
-from aurora.parallel import parallel_map
+from aurora.util.atomic import write_atomic, write_json
+from aurora.util.parallel import parallel_map
 
 CHUNK = 128  # clips per cache part
 
@@ -92,9 +92,9 @@ class FeatureSet:
 def build_features(clips: pd.DataFrame, raw_dir: Path, features: FeatureConfig,
                    audio: AudioConfig, desc: str = "features", dask: str | None = None) -> FeatureSet:
     """`clips` needs clip_id, path (relative to raw_dir) and content_hash; `dask`: a Dask
-    scheduler's address to compute the missing clips on (aurora.parallel), else local processes.
+    scheduler's address to compute the missing clips on (aurora.util.parallel), else local processes.
 
-    An optional `recipe` column (JSON, see aurora.augment) augments the audio
+    An optional `recipe` column (JSON, see aurora.data.augment) augments the audio
     before extraction; such rows carry the copy's derived key as content_hash.
     """
     extractor = extractor_for(features, audio)

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from aurora.atomic import write_atomic
+from aurora.util.atomic import write_atomic
 
 SCHEMA = pa.schema([
     ("content_hash", pa.string()),

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from aurora.audio import AudioError
+from aurora.audio.decode import AudioError
+from aurora.audio.windows import WindowReader
 from aurora.config import PredictConfig
-from aurora.decision import Decision
+from aurora.data.decision import Decision
 from aurora.inference.predictor import Predictor
-from aurora.inference.reading import WindowReader
 
 WINDOW_BATCH = 16  # windows of a long file per model call: bounds memory
 
@@ -30,7 +30,7 @@ class Segment:
     start_s: float
     end_s: float
     probabilities: np.ndarray | None  # None: silent, skipped
-    shift: float | None = None  # input shift (aurora.calibration.input_shift)
+    shift: float | None = None  # input shift (aurora.models.calibration.input_shift)
 
 
 @dataclass
@@ -39,7 +39,7 @@ class FileResult:
     sha256: str  # "" when the file could not be read
     duration_s: float | None = None
     probabilities: np.ndarray | None = None
-    shift: float | None = None  # how unlike the training clips (aurora.calibration.input_shift)
+    shift: float | None = None  # how unlike the training clips (aurora.models.calibration.input_shift)
     error: str = ""
     segments: list[Segment] = field(default_factory=list)
     mode: str = "lone-file"  # or "group", or why a group kept its lone-file predictions
@@ -171,7 +171,7 @@ def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
     """One FileResult per path, in order; failures become results with `error` set. With
     `group_by_folder`, the short files of each folder are classified as one group (group mode);
     long recordings are classified by windows, lone-file. `cfg.classes`, when given, is the
-    user's label set (aurora.decision): every file is decided among those classes."""
+    user's label set (aurora.data.decision): every file is decided among those classes."""
     decision = predictor.decision(cfg.classes)
     results, short = read_files(paths, predictor, cfg, hashes, decision)
     if short and group_by_folder:

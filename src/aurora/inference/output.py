@@ -21,37 +21,35 @@ from pathlib import Path
 
 import numpy as np
 
-from aurora.atomic import write_atomic
+from aurora.data.labels import probability_columns
+from aurora.errors import AuroraError
 from aurora.inference.classify import RETRYABLE, FileResult
+from aurora.models.calibration import confidence_band
+from aurora.util.atomic import write_atomic
 
-HIGH, MEDIUM = 0.70, 0.50
 
-
-class OutputBusy(RuntimeError):
+class OutputBusy(AuroraError, RuntimeError):
     """Another run is writing the same output."""
-
-
-def confidence_band(confidence: float) -> str:
-    return "high" if confidence >= HIGH else "medium" if confidence >= MEDIUM else "low"
 
 
 def file_columns(classes: list[str]) -> list[str]:
     return ["path", "status", "error", "duration_s", "emotion", "confidence", "confidence_band",
-            *[f"prob_{c}" for c in classes], "shift", "mode", "classes", "model_id", "sha256", "timestamp"]
+            *probability_columns(classes), "shift", "mode", "classes", "model_id", "sha256", "timestamp"]
 
 
 def segment_columns(classes: list[str]) -> list[str]:
     return ["path", "segment", "start_s", "end_s", "status", "emotion", "confidence", "confidence_band",
-            *[f"prob_{c}" for c in classes], "shift", "model_id"]
+            *probability_columns(classes), "shift", "model_id"]
 
 
 def _prediction(probs: np.ndarray | None, classes: list[str]) -> dict:
     if probs is None:
-        return {"emotion": "", "confidence": "", "confidence_band": "", **{f"prob_{c}": "" for c in classes}}
+        return {"emotion": "", "confidence": "", "confidence_band": "",
+                **dict.fromkeys(probability_columns(classes), "")}
     best = int(np.argmax(probs))
     return {"emotion": classes[best], "confidence": round(float(probs[best]), 6),
             "confidence_band": confidence_band(float(probs[best])),
-            **{f"prob_{c}": round(float(p), 6) for c, p in zip(classes, probs, strict=True)}}
+            **{c: round(float(p), 6) for c, p in zip(probability_columns(classes), probs, strict=True)}}
 
 
 def _rounded(value: float | None) -> float | str:

@@ -9,13 +9,11 @@ One clip at a time: no statistics come from other files (lone-file mode).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from aurora.calibration import calibrated, input_shift
 from aurora.config import (
     SEQUENCE_MODELS,
     AudioConfig,
@@ -23,35 +21,21 @@ from aurora.config import (
     WhisperConfig,
     section_from_dict,
 )
-from aurora.decision import Decision, decide
+from aurora.data.decision import Decision, decide
 from aurora.features.extract import extractor_for
-from aurora.jit import warm_librosa
-from aurora.models.bundle import load_bundle, load_group
-from aurora.models.predict import predict_logits
-from aurora.normalize import Moments
-
-DEFAULT_MODEL_DIR = Path("artifacts/model")
-
-
-class ModelError(RuntimeError):
-    """No usable model bundle; the message says how to get one."""
-
-
-def bundle_id(model_dir: Path, model: str) -> str:
-    """`<model>-<first 12 hex of the weights' SHA-256>`: names the exact weights used."""
-    with open(model_dir / "weights.pt", "rb") as f:
-        return f"{model}-{hashlib.file_digest(f, 'sha256').hexdigest()[:12]}"
+from aurora.models.bundle import ModelError, bundle_id
+from aurora.models.calibration import calibrated, input_shift
+from aurora.models.forward import predict_logits
+from aurora.models.saving import load_bundle, load_group
+from aurora.models.standardize import Moments
+from aurora.util.librosa_warmup import warm_librosa
 
 
 class Predictor:
-    def __init__(self, model_dir: str | Path = DEFAULT_MODEL_DIR, precision: str = ""):
+    def __init__(self, model_dir: str | Path, precision: str = ""):
         """`precision`: the Whisper encoder's arithmetic, "" = the bundle's whisper.inference_precision."""
         model_dir = Path(model_dir)
-        try:
-            self.network, config = load_bundle(model_dir)
-        except FileNotFoundError:
-            raise ModelError(f"no model in {model_dir}: run `dvc repro` (or `make run`) to train one, "
-                             "or pass --model DIR") from None
+        self.network, config = load_bundle(model_dir)
         if config.get("speaker_norm"):
             raise ModelError(f"the model in {model_dir} was trained with train.speaker_norm: true and needs "
                              "statistics of each speaker's clips; use a lone-file model "
@@ -60,18 +44,17 @@ class Predictor:
         self.group = load_group(model_dir, config)  # None: the bundle has no group mode
         self.classes: list[str] = list(config["classes"])
         self.model_id = bundle_id(model_dir, config["model"])
-        self.temperature = float(config.get("temperature", 1.0))
-        # Bundles from before train.shift_temperature used one temperature for every clip.
-        self.shift_temperature = bool(config["train"].get("shift_temperature", False))
+        self.temperature = float(config["temperature"])
+        self.shift_temperature = bool(config["train"]["shift_temperature"])
         self.moments = Moments.from_dict(config["normalisation"])
         self.input_names: list[str] = list(config["input_names"])
         self.is_sequence_model = config["model"] in SEQUENCE_MODELS
-        self.sequence_input = config["train"].get("sequence_input", "frames")
-        self.max_frames = int(config.get("max_frames", 320))
+        self.sequence_input = config["train"]["sequence_input"]
+        self.max_frames = int(config["max_frames"])
         sources = config["feature_sources"]
         self.audio = section_from_dict(AudioConfig, config["audio"], "model audio settings")
-        handcrafted = sources.get("handcrafted", {}).get("settings") or config.get("features") or {}
         # The trim uses the STFT settings even for Whisper-only models.
+        handcrafted = sources["handcrafted"]["settings"] if "handcrafted" in sources else config["features"]
         self.features = section_from_dict(FeatureConfig, handcrafted, "model feature settings")
         self.extractor = extractor_for(self.features, self.audio)
         self.uses_handcrafted = self.is_sequence_model or "handcrafted" in sources
@@ -83,12 +66,7 @@ class Predictor:
             from aurora.whisper.embed import WhisperEmbedder, cpu_has_bfloat16
             from aurora.whisper.int8 import precision_name
 
-            # Bundles from before whisper.trim_silence existed were trained on trimmed clips, and
-            # those from before whisper.normalize_level on clips at their recorded level.
-            settings = {"trim_silence": True, "normalize_level": False, **sources["whisper"]["settings"]}
-            if "quantize" in settings:  # bundles from before whisper.precision: int8 or float32
-                settings["precision"] = "int8" if settings.pop("quantize") else "float32"
-            # Bundles from before whisper.inference_precision listened as they were trained ("").
+            settings = sources["whisper"]["settings"]
             whisper = section_from_dict(WhisperConfig, settings, "model Whisper settings").at_inference()
             if precision:
                 whisper = dataclasses.replace(whisper, precision=precision)
@@ -166,7 +144,7 @@ class Predictor:
                decision: Decision | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(calibrated class probabilities, input shift), one row / value per waveform; with a
         `decision` (the user's label set), probabilities decided among its classes only. The
-        shift (aurora.calibration.input_shift) says how unlike the training clips a clip is."""
+        shift (aurora.models.calibration.input_shift) says how unlike the training clips a clip is."""
         if not len(waves):
             return np.empty((0, len(self.classes))), np.empty(0)
         x = self.inputs(waves)
@@ -177,7 +155,7 @@ class Predictor:
         return self.assess(waves, decision)[0]
 
     def decision(self, names: Sequence[str] | None) -> Decision | None:
-        """The user's label set over `classes` (aurora.decision; None: every class)."""
+        """The user's label set over `classes` (aurora.data.decision; None: every class)."""
         return Decision.parse(self.classes, names)
 
     def group_probabilities(self, waves: Sequence[np.ndarray],

@@ -1,1 +1,2 @@
-"""Classifiers: torch networks, their training loop, and saving/loading without pickle."""
+"""Models: torch networks and their training, standardisation, SMOTE, temperature calibration,
+the group-mode model, and bundles saved and loaded without pickle."""

@@ -1,77 +1,77 @@
-"""Save and load a trained model without pickle.
+"""A trained model's bundle: its files, its id, and its config.json read as today's code reads it.
 
 A bundle is a directory: `weights.pt` (a torch state_dict of tensors only,
 loaded with weights_only=True) and `config.json` (label set, network shape,
 feature settings, normalisation statistics, hyper-parameters, training data
-hash). Nothing executable is ever deserialised.
+hash), plus `group_weights.pt` (the group-mode companion; an empty state dict
+when there is none) and the evaluate stage's `MODEL_CARD.md`. Nothing
+executable is ever deserialised. A bundle written by an older version is
+brought up to today's keys in one place, `upgrade`, as what it meant then.
 """
 
 from __future__ import annotations
 
-import io
+import copy
+import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
-import torch
-from torch import nn
+from aurora.config import TrainConfig
+from aurora.errors import AuroraError
 
-from aurora.atomic import write_atomic, write_json
-from aurora.group import GroupModel
-from aurora.models.nets import build_network
-
-GROUP_WEIGHTS = "group_weights.pt"
+WEIGHTS, GROUP_WEIGHTS, CONFIG, MODEL_CARD = "weights.pt", "group_weights.pt", "config.json", "MODEL_CARD.md"
 
 
-def _save_weights(path: Path, network: nn.Module) -> None:
-    state = {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()}
-    buffer = io.BytesIO()  # saving to a file would embed its (random, temporary) name in the archive
-    torch.save(state, buffer)
-    write_atomic(path, lambda tmp: tmp.write_bytes(buffer.getvalue()))
+class ModelError(AuroraError, RuntimeError):
+    """No usable model bundle; the message says how to get one."""
 
 
-def _network(config: dict, path: Path) -> nn.Module:
-    network = build_network(config["model"], config["n_inputs"], len(config["classes"]),
-                            hidden=config["hidden"], dropout=config["dropout"],
-                            frame_pool=config.get("frame_pool", 1))
-    network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-    return network.eval()
+def bundle_id(model_dir: Path, model: str) -> str:
+    """`<model>-<first 12 hex of the weights' SHA-256>`: names the exact weights used."""
+    with open(Path(model_dir) / WEIGHTS, "rb") as f:
+        return f"{model}-{hashlib.file_digest(f, 'sha256').hexdigest()[:12]}"
 
 
-def save_bundle(directory: Path, network: nn.Module, config: dict, group: GroupModel | None = None) -> None:
-    """`group`, the group-mode companion, goes to group_weights.pt and config["group"]."""
-    directory.mkdir(parents=True, exist_ok=True)
-    _save_weights(directory / "weights.pt", network)
-    if group is not None:
-        _save_weights(directory / GROUP_WEIGHTS, group.network)
-        config = {**config, "group": {"means": group.means.tolist(), "temperature": group.temperature,
-                                      "rounds": group.rounds, "min_clips": group.min_clips,
-                                      "min_entropy": group.min_entropy,
-                                      "shift_temperature": group.shift_temperature}}
-    else:  # an empty state dict: the file always exists, so the pipeline can declare it
-        buffer = io.BytesIO()
-        torch.save({}, buffer)
-        write_atomic(directory / GROUP_WEIGHTS, lambda tmp: tmp.write_bytes(buffer.getvalue()))
-    write_json(directory / "config.json", config)
+def upgrade(config: dict) -> dict:
+    """A bundle's config.json with every key today's code reads, each key an older bundle lacks
+    set to what that bundle meant when it was written (not to today's defaults)."""
+    config = copy.deepcopy(config)
+    config.setdefault("temperature", 1.0)  # before calibration: plain softmax
+    config.setdefault("max_frames", 320)
+    config.setdefault("frame_pool", 1)  # before train.frame_pool: frames unpooled
+    config.setdefault("label_merge", {})
+    config.setdefault("chosen", {})
+    config.setdefault("training_hash", "")
+    config.setdefault("features", {})  # the STFT settings the silence trim uses
+    train = config.setdefault("train", {})
+    train.setdefault("shift_temperature", False)  # one temperature for every clip
+    train.setdefault("sequence_input", "frames")
+    sources = config.setdefault("feature_sources", {})
+    if "handcrafted" in sources and not sources["handcrafted"].get("settings"):
+        sources["handcrafted"]["settings"] = config.get("features") or {}
+    if "whisper" in sources:
+        settings = sources["whisper"]["settings"]
+        settings.setdefault("trim_silence", True)  # trimmed before whisper.trim_silence existed
+        settings.setdefault("normalize_level", False)  # at their recorded level before normalize_level
+        settings.setdefault("blocks", [2, 3, 4])
+        if "quantize" in settings:  # before whisper.precision: int8 or float32
+            settings["precision"] = "int8" if settings.pop("quantize") else "float32"
+        settings.setdefault("inference_precision", "")  # listened as trained
+    group = config.get("group")
+    if group:
+        # Before the evenness gate bundles carried "max_share": the gate is an inference policy,
+        # not something trained, so they get today's default threshold.
+        group.pop("max_share", None)
+        group.setdefault("min_entropy", TrainConfig().group_min_entropy)
+        group.setdefault("shift_temperature", False)
+    return config
 
 
-def load_group(directory: Path, config: dict) -> GroupModel | None:
-    """The bundle's group-mode model, if it has one."""
-    spec = config.get("group")
-    if not spec:
-        return None
-    # Bundles from before the evenness gate carry "max_share" instead: the gate is an inference
-    # policy, not something trained, so they get today's default.
-    return GroupModel(_network(config, directory / GROUP_WEIGHTS), np.asarray(spec["means"], np.float32),
-                      spec["temperature"], spec["rounds"], spec["min_clips"],
-                      spec.get("min_entropy", GroupModel.min_entropy), spec.get("shift_temperature", False))
-
-
-def load_bundle(directory: Path) -> tuple[nn.Module, dict]:
-    config_path = directory / "config.json"
-    if not config_path.is_file():
-        raise FileNotFoundError(f"{directory} holds no model (config.json missing); "
-                                "run `dvc repro` or pass another model directory")
-    config = json.loads(config_path.read_text())
-    network = _network(config, directory / "weights.pt")
-    return network, config
+def read_config(directory: str | Path) -> dict:
+    """The bundle's config.json, upgraded; ModelError when `directory` holds no bundle."""
+    directory = Path(directory)
+    path = directory / CONFIG
+    if not path.is_file():
+        raise ModelError(f"no model in {directory}: run `dvc repro` (or `make run`) to train one, "
+                         "or pass --model DIR")
+    return upgrade(json.loads(path.read_text()))

@@ -14,10 +14,10 @@ from sklearn.linear_model import LogisticRegression
 from torch import nn
 
 from aurora.config import TrainConfig
-from aurora.metrics import classification_metrics
+from aurora.evaluation.metrics import classification_metrics
+from aurora.models.forward import batch_tensors, predict_logits
 from aurora.models.nets import build_network
-from aurora.models.predict import batch_tensors, predict_logits
-from aurora.normalize import Examples
+from aurora.models.standardize import Inputs
 
 EpochCallback = Callable[[dict], None]
 
@@ -28,7 +28,7 @@ class Fitted:
     history: list[dict] = field(default_factory=list)
     best_epoch: int = 0
     chosen: dict = field(default_factory=dict)  # hyper-parameters picked on validation
-    temperature: float = 1.0  # softmax temperature fitted on validation (aurora.calibration)
+    temperature: float = 1.0  # softmax temperature fitted on validation (aurora.models.calibration)
     refit_rows: int = 0  # > 0: refitted on this many rows (training + validation) after selection
 
 
@@ -90,7 +90,7 @@ def _score(network, x, y, cfg, n_classes, loss_fn) -> dict:
     return {"loss": loss, "uar": m["uar"], "accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
 
 
-def fit_network(x_train: Examples, y_train: np.ndarray, x_val: Examples, y_val: np.ndarray,
+def fit_network(x_train: Inputs, y_train: np.ndarray, x_val: Inputs, y_val: np.ndarray,
                 n_inputs: int, n_classes: int, cfg: TrainConfig,
                 on_epoch: EpochCallback | None = None) -> Fitted:
     """Train with AdamW; keep the epoch with the best validation UAR; stop after
@@ -115,7 +115,7 @@ def fit_network(x_train: Examples, y_train: np.ndarray, x_val: Examples, y_val: 
         for start in range(0, len(order), cfg.batch_size):
             index = order[start:start + cfg.batch_size]
             if len(index) < 2:
-                continue  # BatchNorm needs two examples
+                continue  # BatchNorm needs two rows
             batch = _spec_augment(batch_tensors(x_train, index, cfg.max_frames, rng), cfg, gen)
             loss = loss_fn(network(*batch), torch.from_numpy(y_train[index]))
             optimiser.zero_grad()

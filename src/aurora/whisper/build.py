@@ -13,13 +13,13 @@ import pandas as pd
 import torch
 from tqdm import tqdm
 
-from aurora.audio import AudioError
-from aurora.augment import Recipe
+from aurora.audio.decode import AudioError
 from aurora.config import AudioConfig, FeatureConfig, WhisperConfig
+from aurora.data.augment import Recipe
 from aurora.features.build import load_prepared
 from aurora.features.cache import FeatureCache
 from aurora.features.extract import FEATURE_VERSION
-from aurora.parallel import compute_threads, parallel_map
+from aurora.util.parallel import compute_threads, parallel_map
 from aurora.whisper.embed import EMBED_VERSION, WhisperEmbedder
 from aurora.whisper.int8 import precision_name
 from aurora.whisper.weights import locate_model, model_id

@@ -15,11 +15,13 @@ from typing import BinaryIO
 
 import numpy as np
 
+from aurora.errors import AuroraError
+
 # Order of CTranslate2's DataType enum (include/ctranslate2/types.h).
 _DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
 
 
-class ModelFileError(ValueError):
+class ModelFileError(AuroraError, ValueError):
     pass
 
 

@@ -17,7 +17,7 @@ batch.
 Whisper's log-mel input is not level-invariant: the same clip played 20 dB
 louder moves every mel value by the same amount, and a model trained on
 quiet RAVDESS clips then hears anger. With `level_dbfs` set, each clip's
-speech level (aurora.audio.speech_level_dbfs) is brought to that level
+speech level (aurora.audio.level.speech_level_dbfs) is brought to that level
 before the log-mel, in training and prediction alike.
 """
 
@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from aurora.audio import normalize_level
+from aurora.audio.level import normalize_level
 from aurora.whisper.ct2_file import read_variables
 from aurora.whisper.encoder import WhisperEncoder
 from aurora.whisper.int8 import PackedInt8Encoder

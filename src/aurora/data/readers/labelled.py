@@ -1,0 +1,35 @@
+"""What a corpus reader returns: labelled files, and files it could not read, with the reason."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+
+class FilenameError(ValueError):
+    """A file name that does not follow its corpus's naming scheme."""
+
+
+@dataclass(frozen=True)
+class LabelledFile:
+    path: str  # relative to the corpus folder
+    speaker: str
+    code: str  # the corpus's own label code
+    corpus: str = ""  # a sub-corpus a table names (the generic CSV's optional column); "" = none
+    gender: str = ""  # "female" or "male" when the listing says so; "" = unknown
+
+
+@dataclass(frozen=True)
+class Rejected:
+    path: str
+    reason: str
+
+
+def match_stem(pattern: re.Pattern, path: PurePath, expected: str) -> re.Match:
+    """The file name's stem matched against `pattern`, or a FilenameError saying what was expected."""
+    stem = path.name.split(".", 1)[0]
+    match = pattern.match(stem)
+    if match is None:
+        raise FilenameError(f"{stem!r} is not {expected}")
+    return match

@@ -1,0 +1,131 @@
+"""The model card: what the model is, how it was evaluated, and where it fails."""
+
+from __future__ import annotations
+
+from aurora.data.splits import speakers_text
+from aurora.reporting.tables import (
+    CROSSCORPUS_LEGEND,
+    comparison_legend,
+    comparison_markdown,
+    comparison_title,
+    loco_table,
+    markdown_table,
+    mean_std,
+    mode_table,
+    shares_table,
+)
+
+
+def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict],
+               comparison: list[dict] | None = None, crosscorpus: dict[str, dict] | None = None,
+               loco: dict[str, dict] | None = None) -> str:
+    """Markdown. `cv` maps a mode name ("speaker-norm on"/"off") to metrics.summarize output;
+    `comparison` holds the compare stage's rows (aurora.evaluation.comparison); `crosscorpus` the crosscorpus
+    stage's summary per corpus (aurora.evaluation.crosscorpus); `loco` the leave-one-corpus-out results
+    (aurora.evaluation.loco)."""
+    lines = [
+        f"# AURORA model card: `{config['model']}`",
+        "",
+        "## What it does",
+        f"Classifies a speech clip into one of {len(config['classes'])} emotions: "
+        f"{', '.join(config['classes'])}. Input: {config['input']} computed from 16 kHz mono audio "
+        f"(feature fingerprint `{config['feature_fingerprint']}`)." + _precision_text(config),
+        "",
+        "## Data",
+        f"RAVDESS speech (Livingstone & Russo, 2018; CC BY-NC-SA 4.0): acted, North American English, "
+        f"two fixed sentences, 24 professional actors. This model was trained on speakers "
+        f"{speakers_text(config['split']['train'])}; speakers {speakers_text(config['split']['val'])} chose "
+        "the stopping epoch or "
+        f"regularisation and the softmax temperature ({config.get('temperature', 1.0):.2f})"
+        + ("; then the weights were refitted on training + validation actors with that regularisation"
+           if config.get("refit_rows") else "")
+        + f"; test speakers present: {speakers_text(config['split']['test'])}."
+        + (f" Corpora trained on: {', '.join(config['corpora'])} (data.corpora); speakers are namespaced "
+           "per corpus and no speaker is on two sides of a split."
+           if len(config.get("corpora", [])) > 1 else ""),
+        f"Augmented copies per training clip: {config['augmented_copies']}"
+        + (f" ({config['augmentation']})" if config.get("augmentation", "none") != "none" else "")
+        + "; class weights: "
+        f"{config['class_weights']}; SMOTE: {config['smote']}; per-speaker standardisation: "
+        f"{config['speaker_norm']}. Training data hash `{config['training_hash'][:16]}`.",
+        "",
+        "## Evaluation protocol",
+        (f"{len(folds)}-fold leave-actors-out cross-validation over the non-test actors "
+         "(gender-balanced folds; validation actors drawn from each fold's training actors). "
+         if len(config.get("corpora", [])) < 2 else
+         f"{len(folds)}-fold leave-speakers-out cross-validation over the non-test speakers of every "
+         "corpus (folds stratified by corpus and gender; validation speakers drawn from each fold's "
+         "training speakers, corpus by corpus). ")
+        + "No augmented copy, SMOTE sample or normalisation statistic of a held-out speaker touches "
+        "training or model selection.",
+        "",
+        "| mode | accuracy | macro-F1 | UAR | min class recall |",
+        "|---|---|---|---|---|",
+    ]
+    for mode, s in cv.items():
+        figures = " | ".join(mean_std(s[k]) for k in ("accuracy", "macro_f1", "uar", "min_class_recall"))
+        lines.append(f"| CV, {mode} | {figures} |")
+    if test:
+        lines.append(f"| test actors | {test['accuracy']:.3f} | {test['macro_f1']:.3f} | "
+                     f"{test['uar']:.3f} | {test['min_class_recall']:.3f} |")
+    else:
+        lines.append("")
+        lines.append("The test actors (21-24) are not in this data: only cross-validation is reported.")
+    if comparison:
+        lines += [
+            "",
+            f"### {comparison_title(comparison)}",
+            comparison_legend(comparison) + " For the shipped model, the report also gives the lone-file "
+            "accuracy on the same clips and how often a folder fell back.",
+            "",
+            comparison_markdown(comparison),
+        ]
+    if crosscorpus:
+        lines += ["", "## Other corpora (never trained on)",
+                  CROSSCORPUS_LEGEND]
+        for name, summary in crosscorpus.items():
+            if summary.get("status") != "evaluated":
+                lines += ["", f"**{name}**: skipped: {summary.get('note', '')}"]
+                continue
+            lines += ["", f"**{name}** ({summary['files']} files):", "", markdown_table(*mode_table(summary)),
+                      "", "Share of each predicted emotion:", "", markdown_table(*shares_table(summary))]
+    if loco:
+        lines += ["", "## Leave one corpus out",
+                  "Trained on the other corpora, tested on every speaker of the one left out; scored on the "
+                  "emotions both sides have (mean ± std over the left-out corpus's speakers).", "",
+                  markdown_table(*loco_table(loco))]
+    if len(cv) > 1:
+        lines += [
+            "",
+            "Per-speaker standardisation uses each speaker's own unlabelled clips. RAVDESS flatters it "
+            "(every actor has the same emotion mix); on a real folder whose mix is skewed it helps "
+            "less or hurts, so both settings are reported."]
+    lines += [
+        "",
+        "## Intended use and limitations",
+        "- Research and batch analysis of acted emotional speech; not for decisions about people.",
+        "- Acted, exaggerated emotion from 24 North American English speakers reading two "
+        "sentences: expect much lower accuracy on spontaneous speech, other languages, accents, "
+        "microphones and noise.",
+        "- Probabilities are temperature-scaled softmax outputs (the temperature fitted on validation "
+        "actors, before any refit); the evaluation report gives the expected calibration error "
+        "before and after."
+        + (" Each clip's temperature is also multiplied by max(1, its input shift), the mean squared "
+           "standardised input (1 on average over the training clips): a recording unlike the training "
+           "data gets lower confidence. The CSV's `shift` column gives it per file."
+           if config.get("train", {}).get("shift_temperature") else ""),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _precision_text(config: dict) -> str:
+    """How the Whisper encoder computed the training inputs and the held-out ones."""
+    whisper = config.get("feature_sources", {}).get("whisper", {}).get("settings")
+    if not whisper:
+        return ""
+    trained = whisper["precision"]
+    listens = whisper.get("inference_precision") or trained  # "" or absent: as trained
+    if trained == listens:
+        return f" The Whisper encoder runs in {trained}."
+    return (f" The Whisper encoder ran in {trained} for the training clips and runs in {listens} where the "
+            "model listens: `aurora predict`, and every held-out clip the figures below score.")
