@@ -6,26 +6,34 @@ from pathlib import PurePath
 
 import pytest
 
-from aurora.data.readers import crema_d_name, emodb_name, ravdess_name, savee_name, scan, tess_name
-from aurora.data.readers.ravdess import FilenameError
+from aurora.data.readers import (
+    FilenameError,
+    crema_d_name,
+    emodb_name,
+    emovo_name,
+    ravdess_name,
+    savee_name,
+    scan,
+    tess_name,
+)
 
 
 def test_emodb_names_give_speaker_and_emotion_letter():
-    assert emodb_name(PurePath("03/03a01Wa.wav")) == ("03", "W")
-    assert emodb_name(PurePath("16b10Lb.flac")) == ("16", "L")
+    assert emodb_name(PurePath("03/03a01Wa.wav")) == ("03", "W", "male")
+    assert emodb_name(PurePath("16b10Lb.flac")) == ("16", "L", "female")
     for bad in ("03a01Wa_copy.wav", "3a01Wa.wav", "03a01wa.wav", "notes.wav"):
         with pytest.raises(FilenameError, match="Emo-DB"):
             emodb_name(PurePath(bad))
 
 
 def test_crema_d_tess_and_savee_names_give_speaker_and_label_code():
-    assert crema_d_name(PurePath("AudioWAV/1001_DFA_ANG_XX.wav")) == ("1001", "ANG")
-    assert crema_d_name(PurePath("1091_IEO_SAD_HI.wav")) == ("1091", "SAD")
-    assert tess_name(PurePath("OAF_angry/OAF_back_angry.wav")) == ("OAF", "angry")
-    assert tess_name(PurePath("YAF_pleasant_surprised/YAF_bite_ps.wav")) == ("YAF", "ps")
-    assert savee_name(PurePath("DC_sa03.wav")) == ("DC", "sa")
-    assert savee_name(PurePath("AudioData/JK/su15.wav")) == ("JK", "su")
-    assert savee_name(PurePath("KL_n30.wav")) == ("KL", "n")
+    assert crema_d_name(PurePath("AudioWAV/1001_DFA_ANG_XX.wav")) == ("1001", "ANG", "")
+    assert crema_d_name(PurePath("1091_IEO_SAD_HI.wav")) == ("1091", "SAD", "")
+    assert tess_name(PurePath("OAF_angry/OAF_back_angry.wav")) == ("OAF", "angry", "female")
+    assert tess_name(PurePath("YAF_pleasant_surprised/YAF_bite_ps.wav")) == ("YAF", "ps", "female")
+    assert savee_name(PurePath("DC_sa03.wav")) == ("DC", "sa", "male")
+    assert savee_name(PurePath("AudioData/JK/su15.wav")) == ("JK", "su", "male")
+    assert savee_name(PurePath("KL_n30.wav")) == ("KL", "n", "male")
     for reader, bad in ((crema_d_name, "1001_DFA_ANG_ZZ.wav"), (crema_d_name, "101_DFA_ANG_XX.wav"),
                         (tess_name, "OAF_back.wav"), (savee_name, "DC_x01.wav"),
                         (savee_name, "audio/a01.wav")):  # no speaker initials anywhere
@@ -33,8 +41,16 @@ def test_crema_d_tess_and_savee_names_give_speaker_and_label_code():
             reader(PurePath(bad))
 
 
+def test_emovo_names_give_speaker_emotion_code_and_gender():
+    assert emovo_name(PurePath("f1/dis-f1-b1.flac")) == ("f1", "dis", "female")
+    assert emovo_name(PurePath("m3/tri-m3-n5.wav")) == ("m3", "tri", "male")
+    for bad in ("dis-x1-b1.wav", "dis-f1.wav", "disgust-f1-b1.wav", "dis_f1_b1.wav"):
+        with pytest.raises(FilenameError, match="EMOVO"):
+            emovo_name(PurePath(bad))
+
+
 def test_ravdess_names_give_actor_and_emotion_code_speech_only():
-    assert ravdess_name(PurePath("Actor_12/03-01-05-02-01-02-12.wav")) == ("12", "05")
+    assert ravdess_name(PurePath("Actor_12/03-01-05-02-01-02-12.wav")) == ("12", "05", "female")
     with pytest.raises(FilenameError, match="audio-only speech"):
         ravdess_name(PurePath("03-02-05-02-01-02-12.wav"))  # song
 

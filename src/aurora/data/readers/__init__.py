@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
 
-from aurora.data.readers.labelled import FilenameError, LabelledFile, Rejected
-from aurora.data.readers.names import crema_d_name, emodb_name, savee_name, tess_name
+from aurora.data.readers.labelled import FilenameError, LabelledFile, NameFields, Rejected
+from aurora.data.readers.names import crema_d_name, emodb_name, emovo_name, savee_name, tess_name
 from aurora.data.readers.ravdess import ravdess_name
 from aurora.data.readers.table import read_table
 from aurora.util.files import walk_files
 
-READERS: dict[str, Callable[[PurePath], tuple[str, str]]] = {
-    "ravdess": ravdess_name, "emodb": emodb_name, "crema_d": crema_d_name, "tess": tess_name,
-    "savee": savee_name}
+# Each reader: a file's path, relative to its corpus folder -> its NameFields (or FilenameError).
+READERS: dict[str, Callable[[PurePath], NameFields]] = {
+    "ravdess": ravdess_name, "emodb": emodb_name, "emovo": emovo_name, "crema_d": crema_d_name,
+    "tess": tess_name, "savee": savee_name}
 TABLE_READER = "csv"  # reads the generic labels table (aurora.data.readers.table) instead of names
 
 
@@ -40,12 +41,13 @@ def scan(directory: Path, reader: str,
     files, rejected = [], []
     for rel in walk_files(directory, extensions=extensions, hidden=False):
         try:
-            speaker, code = parse(PurePath(rel))
+            fields = parse(PurePath(rel))
         except FilenameError as exc:
             rejected.append(Rejected(rel, str(exc)))
             continue
-        files.append(LabelledFile(rel, speaker, code))
+        files.append(LabelledFile(rel, fields.speaker, fields.code, gender=fields.gender))
     return files, rejected
 
 
-__all__ = ["READERS", "TABLE_READER", "FilenameError", "LabelledFile", "Rejected", "read_corpus", "scan"]
+__all__ = ["READERS", "TABLE_READER", "FilenameError", "LabelledFile", "NameFields", "Rejected", "read_corpus",
+           "scan"]

@@ -5,10 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import NamedTuple
 
 
 class FilenameError(ValueError):
     """A file name that does not follow its corpus's naming scheme."""
+
+
+class NameFields(NamedTuple):
+    """What a file's path says: its speaker, the corpus's label code and, where the corpus encodes
+    it, the speaker's gender ("female" or "male"; "" = not in the name)."""
+
+    speaker: str
+    code: str
+    gender: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from aurora.data.emotions import EMOTION_CODES
-from aurora.data.readers.labelled import FilenameError
+from aurora.data.readers.labelled import FilenameError, NameFields
 
 _NAME = re.compile(r"^(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$")
 
@@ -89,9 +89,9 @@ def parse_clip_name(name: str | PurePath) -> ClipName:
     return ClipName(stem, modality, channel, emotion, intensity, statement, repetition, actor)
 
 
-def ravdess_name(path: PurePath) -> tuple[str, str]:
-    """``03-01-05-02-01-02-12.wav`` -> speaker "12", code "05" (angry)."""
+def ravdess_name(path: PurePath) -> NameFields:
+    """``03-01-05-02-01-02-12.wav`` -> speaker "12", code "05" (angry), gender female."""
     clip = parse_clip_name(path)
     if not clip.is_audio_only_speech:
         raise FilenameError(f"{clip.clip_id}: not an audio-only speech clip (modality 03, channel 01)")
-    return f"{clip.actor:02d}", f"{clip.emotion_code:02d}"
+    return NameFields(f"{clip.actor:02d}", f"{clip.emotion_code:02d}", clip.gender)
