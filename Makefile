@@ -7,10 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 export DVC_NO_ANALYTICS := 1
-# The cross-corpus evaluation reads Emo-DB from $EMODB_DIR; the development copy beside this
-# checkout is the default when it is there (elsewhere the evaluation is skipped with a note).
+# The default model trains on RAVDESS, Emo-DB ($EMODB_DIR) and EMOVO ($EMOVO_DIR); the development
+# copies beside this checkout are the defaults when they are there (elsewhere a corpus whose
+# variable is unset is skipped with a note, and the model trains on the others).
 EMODB_DIR ?= $(abspath $(wildcard ../shared/data/emodb-dev))
-export EMODB_DIR
+EMOVO_DIR ?= $(abspath $(wildcard ../shared/data/emovo))
+export EMODB_DIR EMOVO_DIR
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
 .PHONY: install run test lint bench lock clean

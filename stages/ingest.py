@@ -23,10 +23,10 @@ def main() -> None:
     raw_dir = Path(params.data.raw_dir)
     if not raw_dir.is_dir():
         raise DatasetError(f"{raw_dir} does not exist; run `dvc repro` (its fetch stage "
-                                "links $RAVDESS_DIR or downloads RAVDESS)")
+                           "links $RAVDESS_DIR or downloads RAVDESS)")
     roots = corpus_roots(raw_dir, params.data.corpora)
-    manifest = build_manifest(raw_dir, params.data, workers=params.features.workers,
-                              corpora={name: roots[name] for name in params.data.corpora},
+    present = {name: roots[name] for name in params.data.corpora if roots[name].is_dir()}
+    manifest = build_manifest(raw_dir, params.data, workers=params.features.workers, corpora=present,
                               extensions=params.predict.extensions)
     problems = report(manifest)
     ok = usable(manifest)
@@ -38,7 +38,9 @@ def main() -> None:
         "actors": int(ok.actor.nunique()),
         **({"speakers": int(ok.speaker.nunique()),
             "clips_per_corpus": {str(k): int(v) for k, v in ok.corpus.value_counts().sort_index().items()}}
-           if params.data.corpora else {}),
+           if present else {}),
+        **({"corpora_skipped": sorted(set(params.data.corpora) - set(present))}
+           if set(params.data.corpora) != set(present) else {}),
         "clips_per_emotion": {str(k): int(v) for k, v in ok.emotion.value_counts(sort=False).items()},
         "status_counts": {str(k): int(v) for k, v in manifest.status.value_counts().items()},
     })
@@ -47,7 +49,11 @@ def main() -> None:
     missing = sorted(set(range(1, 25)) - set(ok.actor.dropna().astype(int)))
     if missing:
         print(f"\nnote: no clips of actors {missing} (RAVDESS has 24; the split stage says what this means)")
-    print(f"\n{len(ok)} usable clips from {ok.speaker.nunique()} speakers; "
+    skipped = sorted(set(params.data.corpora) - set(present))
+    per_corpus = ok.groupby("corpus").speaker.agg(["nunique", "size"])
+    print("\ncorpora: " + "; ".join(f"{c} {s} speakers, {n} clips" for c, (s, n) in per_corpus.iterrows())
+          + "".join(f"; {name} skipped (no folder linked)" for name in skipped))
+    print(f"{len(ok)} usable clips from {ok.speaker.nunique()} speakers; "
           f"{len(manifest) - len(ok)} files not used; report in {INGEST_REPORT}:")
     for row in problems.itertuples():
         print(f"  {row.status:10s} {row.path}: {row.message}")

@@ -25,9 +25,27 @@ def test_stereo_downmix_and_resample(clip_writer):
     np.testing.assert_allclose(y, resample(left, 48000, 16000), atol=1e-6)
 
 
-def test_to_mono_averages_channels():
-    stereo = np.array([[1.0, 0.0], [0.5, 0.5]], dtype=np.float32)
-    np.testing.assert_array_equal(to_mono(stereo), [0.5, 0.5])
+def test_to_mono_averages_one_signal_and_keeps_the_louder_of_two_microphones():
+    from tests.conftest import voice_like
+
+    sr = 16000
+    voice = voice_like(1.0, sr)
+    # A stereo copy of a mono recording: exactly the recording.
+    np.testing.assert_array_equal(to_mono(np.stack([voice, voice], axis=1), sr), voice)
+    # Two close microphones (the same signal, a little independent noise): their average.
+    noise = np.random.default_rng(1).standard_normal((len(voice), 2)).astype(np.float32) * 0.003
+    close = np.stack([voice, voice], axis=1) + noise
+    np.testing.assert_allclose(to_mono(close, sr), close.mean(axis=1), atol=1e-7)
+    # Two different microphones: the second hears the voice 0.6 ms later, inverted and 6 dB
+    # quieter. Their average loses much of the voice; the louder channel keeps it whole.
+    far = -0.5 * np.roll(voice, 10)
+    pair = np.stack([far, voice], axis=1)
+    np.testing.assert_array_equal(to_mono(pair, sr), voice)
+    assert np.mean(pair.mean(axis=1) ** 2) < 0.5 * np.mean(voice**2)
+    # A dead channel does not halve the level.
+    np.testing.assert_array_equal(to_mono(np.stack([np.zeros_like(voice), voice], axis=1), sr), voice)
+    mono = voice[:, None]
+    np.testing.assert_array_equal(to_mono(mono, sr), voice)
 
 
 @pytest.mark.parametrize(("data", "message"), [

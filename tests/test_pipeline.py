@@ -1,7 +1,8 @@
 """`dvc repro` end to end in a copy of this repository, on generated clips:
-the first run builds every stage, a second run runs none, one new clip
-costs one feature computation, and a second training corpus added by a
-parameter computes only its own clips and adds leave-one-corpus-out results."""
+the first run builds every stage on two training corpora (a listed third one
+is absent and skipped), a second run runs none, one new clip costs one feature
+computation, and another training corpus added by a parameter computes only
+its own clips and joins leave-one-corpus-out."""
 
 import json
 import os
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.slow
 # dvc.yaml's stages; corpus_link and crosscorpus run per corpus
 STAGES = ("fetch", "corpus_link", "train_corpora", "ingest", "features", "split", "augment", "embed",
           "balance", "train", "compare", "crosscorpus", "evaluate")
-CORPORA = ("emodb", "absent")
+CORPORA = ("emovo", "absent")  # crosscorpus.corpora: evaluated, never trained on
 
 
 def _tracked_files() -> list[str]:
@@ -44,17 +45,26 @@ def project(tmp_path):
                              fixed_reverb_rt60_s=[], fixed_crop_s=[])
     params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32,  # curves via dvclive
                            use_augmented=True, compare_speaker_norm=True)  # both modes, train and compare
-    # Cross-corpus evaluation on a small generated Emo-DB-like folder, and on a corpus that is absent.
-    emodb = tmp_path / "emodb"
+    # Trained on besides the RAVDESS-like clips: a small generated Emo-DB-like folder, and a listed
+    # corpus whose variable is unset (skipped). Evaluated without training: a generated EMOVO-like
+    # folder and an absent corpus.
+    emodb, emovo = tmp_path / "emodb", tmp_path / "emovo"
     for speaker in ("03", "08"):
         for k, (letter, f0) in enumerate([("N", 110.0), ("W", 260.0), ("T", 150.0), ("L", 120.0)]):
             write_clip(emodb / speaker / f"{speaker}a0{k}{letter}a.wav", seconds=0.8, sr=22050, f0=f0,
                        seed=int(speaker) + k)
-    labels = params["crosscorpus"]["corpora"]["emodb"]["labels"]
+    for speaker in ("f1", "m1"):
+        for k, (code, f0) in enumerate([("neu", 115.0), ("rab", 255.0), ("tri", 145.0), ("gio", 200.0)]):
+            write_clip(emovo / speaker / f"{code}-{speaker}-b{k + 1}.wav", seconds=0.8, sr=16000, f0=f0,
+                       channels=2, seed=50 + k + (speaker == "m1"))
+    emodb_labels = params["data"]["corpora"]["emodb"]["labels"]
+    emovo_labels = params["data"]["corpora"]["emovo"]["labels"]
+    params["data"]["corpora"] = {
+        "emodb": {"reader": "emodb", "dir": str(emodb), "labels": emodb_labels},
+        "gone": {"reader": "emovo", "dir_env": "AURORA_TEST_NO_SUCH_CORPUS", "labels": emovo_labels}}
     params["crosscorpus"]["corpora"] = {
-        "emodb": {"reader": "emodb", "dir_env": "", "dir": str(emodb), "labels": labels,
-                  "fold": params["crosscorpus"]["corpora"]["emodb"]["fold"]},
-        "absent": {"reader": "emodb", "dir_env": "AURORA_TEST_NO_SUCH_CORPUS", "labels": labels}}
+        "emovo": {"reader": "emovo", "dir": str(emovo), "labels": emovo_labels, "fold": {"calm": "neutral"}},
+        "absent": {"reader": "emovo", "dir_env": "AURORA_TEST_NO_SUCH_CORPUS", "labels": emovo_labels}}
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)

@@ -14,6 +14,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from aurora.audio.level import speech_level_dbfs
 from aurora.errors import AuroraError
 
 
@@ -64,11 +65,36 @@ def read_file(path: str | Path) -> bytes:
         raise AudioError(f"cannot read file ({exc.strerror or exc})") from None
 
 
-def to_mono(samples: np.ndarray) -> np.ndarray:
-    """Average channels; a (frames, channels) array becomes (frames,)."""
+# Channels this correlated carry one signal (a stereo copy of a mono recording, two close
+# microphones): their average loses nothing and lowers uncorrelated noise.
+COHERENT_CHANNELS = 0.9
+
+
+def to_mono(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """(frames, channels) -> (frames,): the average of channels that carry one signal (every pair
+    correlated at COHERENT_CHANNELS or more); otherwise the channel with the highest speech level.
+    Two different microphones' channels can partly cancel when averaged (a path difference shifts
+    one against the other), and a dead channel halves the level; picking the louder one keeps the
+    speech whole. Identical channels give exactly either channel."""
     if samples.ndim == 1:
         return samples
-    return samples.mean(axis=1, dtype=np.float32) if samples.shape[1] > 1 else samples[:, 0]
+    if samples.shape[1] == 1:
+        return samples[:, 0]
+    if _coherent(samples):
+        return samples.mean(axis=1, dtype=np.float32)
+    levels = [speech_level_dbfs(samples[:, c], sample_rate) for c in range(samples.shape[1])]
+    return np.ascontiguousarray(samples[:, int(np.argmax(levels))])
+
+
+def _coherent(samples: np.ndarray) -> bool:
+    """Is every pair of channels correlated at COHERENT_CHANNELS or more? (A silent channel is not.)"""
+    x = samples.astype(np.float64)
+    x = x - x.mean(axis=0)
+    norms = np.sqrt((x * x).sum(axis=0))
+    if not norms.all():
+        return bool((x == x[:, :1]).all())  # all silent alike, or not coherent
+    correlation = (x.T @ x) / np.outer(norms, norms)
+    return bool(correlation.min() >= COHERENT_CHANNELS)
 
 
 def resample(y: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
@@ -80,7 +106,7 @@ def resample(y: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
 def load_mono(path: str | Path, sample_rate: int) -> np.ndarray:
     """Read, decode, downmix and resample one file."""
     decoded = decode(read_file(path))
-    return resample(to_mono(decoded.samples), decoded.sample_rate, sample_rate)
+    return resample(to_mono(decoded.samples, decoded.sample_rate), decoded.sample_rate, sample_rate)
 
 
 def _short(exc: Exception) -> str:

@@ -76,7 +76,7 @@ def _read_block(f: sf.SoundFile, start: int, frames: int) -> np.ndarray:
         raise AudioError(f"decoding failed at {start / f.samplerate:.1f} s ({exc})") from None
     if block.size and not np.isfinite(block).all():
         raise AudioError("audio contains NaN or infinite samples")
-    return to_mono(block)
+    return to_mono(block, f.samplerate)
 
 
 def window_starts(total: int, window: int, hop: int) -> list[int]:

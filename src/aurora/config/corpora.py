@@ -59,19 +59,11 @@ class CorpusSource:
                      f"fold {kin}: {into} must fold an emotion the corpus lacks into one it has")
 
 
-# Emo-DB (Burkhardt et al., 2005): German, 10 speakers, file names like 03a01Wa. L (boredom) has no
-# counterpart; calm folds into neutral in one more label set.
-EMODB = CorpusSource(reader="emodb", dir_env="EMODB_DIR",
-                     labels={"W": "angry", "L": "", "E": "disgust", "A": "fearful", "F": "happy", "T": "sad",
-                             "N": "neutral"},
-                     fold={"calm": "neutral"})
-
-
 @dataclass(frozen=True)
 class CrossCorpusConfig:
     """Labelled corpora the trained model is evaluated on, never trained on (stage crosscorpus)."""
 
-    corpora: dict[str, CorpusSource] = field(default_factory=lambda: {"emodb": EMODB})  # name -> corpus
+    corpora: dict[str, CorpusSource] = field(default_factory=dict)  # name -> corpus
 
     def __post_init__(self) -> None:
         check_corpus_names("crosscorpus.corpora", self.corpora)

@@ -15,6 +15,17 @@ from aurora.data.labels import LabelSpace
 from aurora.data.readers.ravdess import RAVDESS
 
 
+# The corpora the default model trains on besides RAVDESS (params.yaml's data.corpora).
+DEFAULT_CORPORA = {
+    "emodb": CorpusSource(reader="emodb", dir_env="EMODB_DIR",  # L (boredom) has no counterpart
+                          labels={"W": "angry", "L": "", "E": "disgust", "A": "fearful", "F": "happy",
+                                  "T": "sad", "N": "neutral"}),
+    "emovo": CorpusSource(reader="emovo", dir_env="EMOVO_DIR",
+                          labels={"dis": "disgust", "gio": "happy", "neu": "neutral", "pau": "fearful",
+                                  "rab": "angry", "sor": "surprised", "tri": "sad"}),
+}
+
+
 @dataclass(frozen=True)
 class DataConfig:
     raw_dir: str = "data/raw/ravdess"  # overridden by $RAVDESS_DIR at fetch time
@@ -23,7 +34,7 @@ class DataConfig:
     # Corpora trained on besides RAVDESS (which raw_dir holds): name -> corpus, as in
     # crosscorpus.corpora. Their speakers are namespaced (crema_d:1001), so splits stay
     # speaker-independent across corpora.
-    corpora: dict[str, CorpusSource] = field(default_factory=dict)
+    corpora: dict[str, CorpusSource] = field(default_factory=lambda: dict(DEFAULT_CORPORA))
 
     def __post_init__(self) -> None:
         require(self.min_duration_s >= 0, "data.min_duration_s must be >= 0")
