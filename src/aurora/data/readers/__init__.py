@@ -14,6 +14,20 @@ from pathlib import Path, PurePath
 
 from aurora.data.readers.labelled import FilenameError, LabelledFile, NameFields, Rejected
 from aurora.data.readers.names import crema_d_name, emodb_name, emovo_name, savee_name, tess_name
+from aurora.data.readers.names_folders import casia_name, emov_db_name, enterface_name
+from aurora.data.readers.names_stem import (
+    aesdd_name,
+    asvp_esd_name,
+    cafe_name,
+    jl_corpus_name,
+    mesd_name,
+    oreau_name,
+    polish_name,
+    shemo_name,
+    subesco_name,
+    turev_db_name,
+    urdu_name,
+)
 from aurora.data.readers.ravdess import ravdess_name
 from aurora.data.readers.table import read_table
 from aurora.util.files import walk_files
@@ -21,7 +35,10 @@ from aurora.util.files import walk_files
 # Each reader: a file's path, relative to its corpus folder -> its NameFields (or FilenameError).
 READERS: dict[str, Callable[[PurePath], NameFields]] = {
     "ravdess": ravdess_name, "emodb": emodb_name, "emovo": emovo_name, "crema_d": crema_d_name,
-    "tess": tess_name, "savee": savee_name}
+    "tess": tess_name, "savee": savee_name, "cafe": cafe_name, "subesco": subesco_name, "shemo": shemo_name,
+    "mesd": mesd_name, "aesdd": aesdd_name, "jl_corpus": jl_corpus_name, "enterface": enterface_name,
+    "oreau": oreau_name, "asvp_esd": asvp_esd_name, "emov_db": emov_db_name, "urdu": urdu_name,
+    "turev_db": turev_db_name, "polish": polish_name, "casia": casia_name}
 TABLE_READER = "csv"  # reads the generic labels table (aurora.data.readers.table) instead of names
 
 
