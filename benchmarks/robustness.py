@@ -4,10 +4,11 @@ For every fold of artifacts/splits.json, the configured utterance model
 (params.yaml's train section, lone-file mode) is fitted on the fold's
 training actors as the train stage fits it; then the held-out actors' clips
 are classified clean, with white noise at --snr dB, band-limited to 8 kHz
-sampling (telephone), in a synthetic room with --rt60 s reverberation, and
-played --gains dB quieter or louder (clipped at full scale, as a recorder
-would; RAVDESS clips peak at 3-10 % of it, so +20 dB clips a few).
-Prints accuracy, macro-F1 and the share of predictions per emotion (a model
+sampling (telephone), in a synthetic room with --rt60 s reverberation, cut to
+their loudest --crop seconds (short clips), and played --gains dB quieter or
+louder (clipped at full scale, as a recorder would; RAVDESS clips peak at 3-10 %
+of it, so +20 dB clips a few). Prints accuracy (in all and per corpus),
+macro-F1 and the share of predictions per emotion (a model
 drifting onto one or two classes shows there), then calibration per
 condition: the median input shift (aurora.models.calibration), and ECE and the high
 band's accuracy with one temperature and with each clip's temperature scaled
@@ -50,9 +51,22 @@ def telephone(y: np.ndarray, rate: int) -> np.ndarray:
     return resample(resample(y, rate, 8000), 8000, rate)
 
 
+def loudest(y: np.ndarray, rate: int, seconds: float) -> np.ndarray:
+    """The `seconds` of `y` with the most energy (all of it when shorter): a short clip, cut where
+    the voice is."""
+    n = round(seconds * rate)
+    if len(y) <= n:
+        return y
+    energy = np.convolve(np.square(y, dtype=np.float64), np.ones(n), mode="valid")
+    start = int(np.argmax(energy))
+    return y[start:start + n]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--snr", type=float, default=10.0, help="white-noise SNR in dB (default 10)")
+    parser.add_argument("--crop", type=float, default=1.0,
+                        help="seconds of each clip kept, where it is loudest (default 1.0)")
     parser.add_argument("--rt60", type=float, default=0.6,
                         help="reverberation time in seconds (default 0.6; the default training "
                              "copies use 0.4)")
@@ -85,8 +99,9 @@ def main() -> None:
     conditions = {"clean": None, f"noise {args.snr:g} dB": noisy,
                   "telephone 8 kHz": lambda i, y: telephone(y, rate),
                   f"reverb RT60 {args.rt60:g} s": reverberant,
+                  f"loudest {args.crop:g} s": lambda i, y: loudest(y, rate, args.crop),
                   **{f"gain {db:+g} dB": gained(db) for db in gains}}
-    truth = []
+    truth, corpora = [], []
     probs = {name: {"one T": [], "T·shift": []} for name in conditions}
     shifts = {name: [] for name in conditions}
     n_classes = len(labels)
@@ -103,6 +118,7 @@ def main() -> None:
                                trim=params.whisper.trim_silence, margin_s=params.whisper.trim_margin_s)
                  for c in examples.meta.clip_id.iloc[data.test_index]]
         truth.append(examples.meta.label.to_numpy()[data.test_index])
+        corpora.append(examples.meta.corpus.to_numpy()[data.test_index])
         for name, degrade in conditions.items():
             x = (data.x_test if degrade is None  # clean: the cached embeddings the train stage scores
                  else data.moments.apply(embedder.embed([degrade(i, y) for i, y in enumerate(clips)])))
@@ -111,16 +127,19 @@ def main() -> None:
             probs[name]["T·shift"].append(calibrated(logits, fitted.temperature, shift))
             shifts[name].append(shift)
         print(f"{fold.name}: {len(clips)} held-out clips", flush=True)
-    y_true = np.concatenate(truth)
+    y_true, corpus = np.concatenate(truth), np.concatenate(corpora)
+    names = sorted(set(corpus))
     augmented = (f"{params.augment.effective_copies} augmented copies per clip" if cfg.use_augmented
                  else "no augmentation")
     print(f"\n{cfg.model} on {cfg.features}, {augmented}; {len(folds)}-fold actor CV, lone-file")
-    print(f"{'condition':<18} accuracy  macro-F1  share of predictions ({', '.join(labels.classes)})")
+    print(f"{'condition':<18} accuracy  {'  '.join(f'{n:>8s}' for n in names)}  macro-F1  share of "
+          f"predictions ({', '.join(labels.classes)})")
     for name, by_t in probs.items():
         y_pred = np.concatenate(by_t["one T"]).argmax(axis=1)
         m = classification_metrics(y_true, y_pred, list(labels.classes))
+        per_corpus = "  ".join(f"{(y_pred == y_true)[corpus == n].mean():8.3f}" for n in names)
         shares = " ".join(f"{s:.2f}" for s in np.bincount(y_pred, minlength=n_classes) / len(y_pred))
-        print(f"{name:<18} {m['accuracy']:8.3f}  {m['macro_f1']:8.3f}  {shares}")
+        print(f"{name:<18} {m['accuracy']:8.3f}  {per_corpus}  {m['macro_f1']:8.3f}  {shares}")
     print(f"\n{'condition':<18} median shift  ECE one T -> T·shift  high band (>= {HIGH:g}): clips, accuracy")
     for name, by_t in probs.items():
         ece = {k: expected_calibration_error(np.concatenate(v), y_true) for k, v in by_t.items()}

@@ -16,7 +16,7 @@ from aurora.evaluation.leakage import audit_fold
 from aurora.util.atomic import write_json
 from stages.entry import run
 from stages.paths import BALANCE
-from stages.reading import read_examples, read_loco_splits, read_splits
+from stages.reading import read_corpus_splits, read_examples, read_splits
 
 
 def main() -> None:
@@ -26,7 +26,8 @@ def main() -> None:
     examples = read_examples(params, sequences=False, heldout=False)  # counts training rows only
     inputs = model_inputs(examples, params.train, params.train.speaker_norm) if params.train.smote else None
     report = {"classes": list(labels.classes), "folds": []}
-    for fold in [*folds, final, *read_loco_splits()]:
+    loco, single = read_corpus_splits()
+    for fold in [*folds, final, *loco, *single]:
         entry = audit_fold(examples, fold, params.train, labels, inputs)
         report["folds"].append(entry)
         print(f"{fold.name:6s} {entry['original_rows'] + entry['augmented_rows']} training rows "

@@ -18,6 +18,7 @@ from aurora.evaluation.summary import confusion_pairs, evaluate_predictions, met
 from aurora.models.bundle import CONFIG, MODEL_CARD
 from aurora.reporting.model_card import model_card
 from aurora.reporting.report import report_html, report_images
+from aurora.reporting.tables import corpus_matrix_table, loco_table, text_table
 from aurora.util.atomic import write_atomic, write_json
 from stages.entry import run
 from stages.paths import (
@@ -51,11 +52,12 @@ def main() -> None:
     result = evaluate_predictions(pd.read_parquet(PREDICTIONS), pd.read_parquet(GROUP_EVAL), train_log,
                                   list(params.labels.classes), params.train.speaker_norm)
     cross = read_crosscorpus(params.crosscorpus.corpora)
-    metrics = metrics_json(result, params.train.model, splits, cross)
+    config = json.loads((MODEL / CONFIG).read_text())
+    metrics = metrics_json(result, params.train.model, splits, cross, config["training_data"])
     write_json(METRICS, metrics)
     comparison = read_comparison()
-    card = model_card(json.loads((MODEL / CONFIG).read_text()), result.cv_summaries(), result.test,
-                      splits["folds"], comparison, cross, result.loco)
+    card = model_card(config, result.cv_summaries(), result.test, splits["folds"], comparison, cross,
+                      result.loco)
     _write_text(MODEL / MODEL_CARD, card)
 
     EVAL.mkdir(parents=True, exist_ok=True)
@@ -71,7 +73,11 @@ def main() -> None:
     for name, png in images.items():
         write_atomic(PLOTS / f"{name}.png", lambda tmp, png=png: tmp.write_bytes(png))
     _write_text(REPORT, report_html(result, params.train.model, metrics.get("note", ""), splits, cross,
-                                    comparison, card, images))
+                                    comparison, card, images, config["training_data"]))
+    if result.loco:  # the headline of a model of several corpora
+        print("leave one corpus out (mean ± std over the left-out corpus's speakers):")
+        print(text_table(*loco_table(result.loco)))
+        print(text_table(*corpus_matrix_table(result.corpus_matrix, result.loco)) + "\n")
     for key in ("cv", "cv_other_mode"):
         if key in metrics:
             m = metrics[key]

@@ -18,9 +18,11 @@ def read_splits() -> tuple[list[Fold], Fold]:
     return [Fold.from_dict(f) for f in splits["folds"]], Fold.from_dict(splits["final"])
 
 
-def read_loco_splits() -> list[Fold]:
-    """The leave-one-corpus-out splits (none with one corpus)."""
-    return [Fold.from_dict(f) for f in json.loads(SPLITS.read_text()).get("leave_one_corpus_out", [])]
+def read_corpus_splits() -> tuple[list[Fold], list[Fold]]:
+    """The leave-one-corpus-out splits and the one-corpus splits (none with one corpus)."""
+    splits = json.loads(SPLITS.read_text())
+    return ([Fold.from_dict(f) for f in splits.get("leave_one_corpus_out", [])],
+            [Fold.from_dict(f) for f in splits.get("single_corpus", [])])
 
 
 def read_examples(params: Params, *, sequences: bool, heldout: bool = True) -> Examples:

@@ -8,7 +8,7 @@ import pandas as pd
 from aurora.config import load_params
 from aurora.data.manifest import usable
 from aurora.data.readers.ravdess import speaker_id
-from aurora.data.splits import leave_one_corpus_out, make_splits
+from aurora.data.splits import leave_one_corpus_out, make_splits, single_corpus
 from aurora.util.atomic import write_json
 from stages.entry import run
 from stages.paths import MANIFEST, SPLITS
@@ -22,6 +22,7 @@ def main() -> None:
     test = [speaker_id(a) for a in params.split.test_actors]
     folds, final = make_splits(genders, test, params.split.cv_folds, params.split.val_actors, corpora)
     loco = leave_one_corpus_out(genders, corpora, test, params.split.val_actors)
+    single = single_corpus(genders, corpora, test, params.split.val_actors)
     absent = sorted(set(params.split.test_actors) - set(clips.actor.dropna().astype(int)))
     write_json(SPLITS, {
         "test_actors_requested": list(params.split.test_actors),
@@ -31,8 +32,9 @@ def main() -> None:
         "folds": [f.to_dict() for f in folds],
         "final": final.to_dict(),
         **({"leave_one_corpus_out": [f.to_dict() for f in loco]} if loco else {}),
+        **({"single_corpus": [f.to_dict() for f in single]} if single else {}),
     })
-    for fold in [*folds, final, *loco]:
+    for fold in [*folds, final, *loco, *single]:
         print(f"{fold.name:6s} train {list(fold.train)}\n       val   {list(fold.val)}\n"
               f"       test  {list(fold.test) or 'none present'}")
 

@@ -19,6 +19,9 @@ import pyarrow.parquet as pq
 from dvclive import Live
 
 from aurora.config import load_params
+from aurora.data.examples import clips_per_corpus
+from aurora.data.readers.ravdess import ABOUT as RAVDESS_ABOUT
+from aurora.data.readers.ravdess import RAVDESS
 from aurora.data.splits import speakers_text
 from aurora.evaluation.comparison import mode_name
 from aurora.evaluation.crossval import run_training
@@ -28,21 +31,21 @@ from aurora.reporting.tables import mean_std
 from aurora.util.atomic import write_atomic, write_json
 from stages.entry import run
 from stages.paths import CROSSCORPUS, EMBED, FEATURES, GROUP_EVAL, LIVE, MODEL, PREDICTIONS, TRAIN_LOG
-from stages.reading import read_examples, read_loco_splits, read_splits
+from stages.reading import read_corpus_splits, read_examples, read_splits
 
 
 def main() -> None:
     params = load_params()
     cfg, labels = params.train, params.labels.space()
     folds, final = read_splits()
-    loco = read_loco_splits()
+    loco, single = read_corpus_splits()
     started = time.perf_counter()
     examples = read_examples(params, sequences=True)
     modes = cfg.cv_modes()
     print(f"cross-validating {cfg.model} ({', '.join(mode_name(m) for m in modes)}) and training the "
           f"final model on speakers {speakers_text(final.train)}, validation {speakers_text(final.val)}"
-          + (f"; leave-one-corpus-out: {', '.join(f.name for f in loco)}" if loco else ""))
-    run = run_training(examples, folds, final, cfg, labels, modes, loco=loco)
+          + (f"; corpus splits: {', '.join(f.name for f in [*loco, *single])}" if loco else ""))
+    run = run_training(examples, folds, final, cfg, labels, modes, loco=loco, single=single)
     cv = {mode_name(mode): summarize_folds(preds, list(labels.classes))
           for mode, preds in run.cv_predictions.items()}
     model = run.final
@@ -52,13 +55,13 @@ def main() -> None:
                 if key != "epoch":
                     live.log_metric(key, value)
             live.next_step()
-    all_predictions = pd.concat([*run.cv_predictions.values(), model.predictions, run.loco_predictions],
+    all_predictions = pd.concat([*run.cv_predictions.values(), model.predictions, run.corpus_predictions],
                                 ignore_index=True)
     write_atomic(PREDICTIONS, lambda tmp: all_predictions.to_parquet(tmp, index=False))
     write_atomic(GROUP_EVAL, lambda tmp: run.group_eval.to_parquet(tmp, index=False))
     write_json(TRAIN_LOG, {"model": cfg.model, "folds": run.notes, "final": model.note,
                           "final_history": model.fitted.history,
-                          **({"leave_one_corpus_out": run.loco_notes} if loco else {})})
+                          **({"corpus_splits": run.corpus_notes} if run.corpus_notes else {})})
 
     sources = _feature_sources(params)
     config = {
@@ -78,6 +81,7 @@ def main() -> None:
         "class_weights": cfg.class_weights, "smote": cfg.smote,
         "split": final.to_dict(), "training_hash": model.training_hash,
         "corpora": sorted(examples.meta.corpus.unique()),
+        "training_data": _training_data(params, examples, final, model.fitted.refit_rows > 0),
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
         "refit_rows": model.fitted.refit_rows,
         "temperature": model.fitted.temperature,
@@ -88,6 +92,18 @@ def main() -> None:
     for mode, s in cv.items():
         print(f"CV {mode}: accuracy {mean_std(s['accuracy'])}, UAR {mean_std(s['uar'])}")
     print(f"train: {time.perf_counter() - started:.0f} s")
+
+
+def _training_data(params, examples, final, refitted: bool) -> dict[str, dict]:
+    """What the shipped model learned from, per corpus: speakers, original clips and what the corpus
+    is (its params entry's `about`); the validation speakers count when the weights were refitted
+    on them."""
+    speakers = [*final.train, *(final.val if refitted else ())]
+    data = clips_per_corpus(examples, speakers)
+    for corpus, entry in data.items():
+        source = params.data.corpora.get(corpus.split("/")[0])
+        entry["about"] = RAVDESS_ABOUT if corpus == RAVDESS else source.about if source else ""
+    return data
 
 
 def _feature_sources(params) -> dict[str, dict]:

@@ -169,7 +169,48 @@ def test_model_card_says_whether_the_weights_saw_the_validation_actors(refit):
     config = {"model": "logreg", "classes": ["a", "b", "c"], "input": "vectors", "feature_fingerprint": "f",
               "split": {"train": [3, 4], "val": [1, 2], "test": []}, "temperature": fitted.temperature,
               "refit_rows": fitted.refit_rows, "augmented_copies": 0, "class_weights": True, "smote": False,
-              "speaker_norm": False, "training_hash": "0" * 64}
+              "speaker_norm": False, "training_hash": "0" * 64,
+              "training_data": {"ravdess": {"speakers": 4, "clips": 240, "about": "RAVDESS speech"},
+                                "emovo": {"speakers": 6, "clips": 588}}}
     card = model_card(config, {}, None, [{}])
-    assert ("refitted on training + validation actors" in card) == refit
+    assert ("refitted on training + validation speakers" in card) == refit
+    assert "Trained on 2 corpora" in card and "- **ravdess**: 4 speakers, 240 clips. RAVDESS speech" in card
+    assert "- **emovo**: 6 speakers, 588 clips" in card
     assert f"softmax temperature ({fitted.temperature:.2f})" in card
+
+
+def test_corpus_weighting_makes_each_corpus_and_its_speakers_count_alike():
+    from aurora.data.examples import balanced, row_weights
+    from aurora.evaluation.metrics import weighted_uar
+
+    speakers = np.array(["a:1"] * 10 + ["a:2"] * 30 + ["b:1"] * 4)
+    corpora = np.array([s.split(":")[0] for s in speakers])
+    assert row_weights(speakers, corpora, "clips") is None  # every clip once: nothing to weigh
+    by_speaker = row_weights(speakers, corpora, "speakers")
+    sums = [by_speaker[:10].sum(), by_speaker[10:40].sum(), by_speaker[40:].sum()]
+    assert sums == pytest.approx([sums[0]] * 3)
+    by_corpus = row_weights(speakers, corpora, "corpora")
+    assert by_corpus[:40].sum() == pytest.approx(by_corpus[40:].sum())  # corpus a = corpus b
+    assert by_corpus[:10].sum() == pytest.approx(by_corpus[10:40].sum())  # its two speakers alike
+    assert by_corpus.mean() == pytest.approx(1.0)
+    y = np.array([0] * 35 + [1] * 9)
+    weighted = balanced(by_corpus, y)
+    assert weighted[y == 0].sum() == pytest.approx(weighted[y == 1].sum())
+    # UAR with weights: the heavy rows decide their class's recall.
+    truth, guess = np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1])
+    assert weighted_uar(truth, guess) == pytest.approx(0.75)
+    assert weighted_uar(truth, guess, np.array([3.0, 1.0, 1.0, 1.0])) == pytest.approx((0.75 + 1.0) / 2)
+
+
+def test_weighted_logistic_regression_fits_as_if_the_rows_were_repeated():
+    x, y = blobs()
+    cfg = TrainConfig(model="logreg", class_weights=False)
+    twice = np.r_[np.ones(len(y) // 2), 2 * np.ones(len(y) - len(y) // 2)]
+    repeated = np.r_[np.arange(len(y)), np.arange(len(y) // 2, len(y))]
+    weighted = fit_logreg(x, y, x, y, 3, cfg, grid=(1.0,), w_train=twice)
+    copied = fit_logreg(x[repeated], y[repeated], x, y, 3, cfg, grid=(1.0,))
+    np.testing.assert_allclose(predict_logits(weighted.network, x, 1), predict_logits(copied.network, x, 1),
+                               atol=2e-3)
+    plain = fit_logreg(x, y, x, y, 3, cfg, grid=(1.0,))
+    assert not np.allclose(predict_logits(weighted.network, x, 1), predict_logits(plain.network, x, 1),
+                           atol=2e-3)

@@ -11,7 +11,7 @@ import pytest
 from aurora.config import ConfigError, CorpusSource, DataConfig, params_from_dict
 from aurora.data.manifest import OK, build_manifest, located, usable
 from aurora.data.readers import read_table
-from aurora.data.splits import leave_one_corpus_out, make_splits
+from aurora.data.splits import leave_one_corpus_out, make_splits, single_corpus
 from aurora.errors import DatasetError
 
 CREMA_LABELS = {"ANG": "angry", "DIS": "disgust", "FEA": "fearful", "HAP": "happy", "NEU": "neutral",
@@ -154,6 +154,25 @@ def test_folds_are_stratified_by_corpus_and_leave_one_corpus_out_tests_each_corp
     assert leave_one_corpus_out({"ravdess:01": "male"}, {"ravdess:01": "ravdess"}, [], 1) == []
 
 
+def test_validation_hears_every_corpus_and_each_corpus_alone_is_tested_on_the_others():
+    speakers = ([f"ravdess:{a:02d}" for a in range(1, 21)] + [f"emodb:{s}" for s in ("03", "08", "09", "10")]
+                + [f"emovo:{s}" for s in ("f1", "f2", "m1", "m2", "m3")])
+    genders = {s: ("male" if i % 2 == 0 else "female") for i, s in enumerate(speakers)}
+    corpora = {s: s.split(":")[0] for s in speakers}
+    folds, final = make_splits(genders, [], n_folds=4, n_val=2, corpora=corpora)
+    for fold in [*folds, final]:  # one validation speaker from every corpus, however small n_val
+        assert sorted(corpora[s] for s in fold.val) == ["emodb", "emovo", "ravdess"]
+    old, _ = make_splits(genders, [], n_folds=4, n_val=2, corpora=corpora, every_corpus=False)
+    assert all(len(fold.val) == 2 for fold in old)  # in turns: a corpus validates in some folds only
+    single = {f.name: f for f in single_corpus(genders, corpora, [], n_val=2)}
+    assert sorted(single) == ["only-emodb", "only-emovo", "only-ravdess"]
+    for name, split in single.items():
+        own = name.removeprefix("only-")
+        assert {corpora[s] for s in (*split.train, *split.val)} == {own} and len(split.val) == 2
+        assert sorted(split.test) == sorted(s for s in speakers if corpora[s] != own)
+    assert single_corpus({"ravdess:01": "male"}, {"ravdess:01": "ravdess"}, [], 1) == []
+
+
 def test_leave_one_corpus_out_scores_only_emotions_both_sides_have():
     import numpy as np
     import pandas as pd
@@ -167,7 +186,7 @@ def test_leave_one_corpus_out_scores_only_emotions_both_sides_have():
     guess = np.array([0, 0, 0, 2, 2, 1, 2, 2])
     probs = np.full((len(labels), 3), 0.1)
     probs[np.arange(len(labels)), guess] = 0.8
-    rows = pd.DataFrame({"fold": "without-tess", "corpus": "tess", "label": labels,
+    rows = pd.DataFrame({"scope": "loco", "fold": "without-tess", "corpus": "tess", "label": labels,
                          "speaker": ["tess:OAF"] * 4 + ["tess:YAF"] * 4,
                          **{f"prob_{c}": probs[:, i] for i, c in enumerate(classes)}})
     result = score_loco(rows, [{"fold": "without-tess", "trained_labels": [0, 2]}], classes)["tess"]
@@ -180,10 +199,32 @@ def test_leave_one_corpus_out_scores_only_emotions_both_sides_have():
     # Deciding among the shared emotions only turns YAF's 'calm' guess into its runner-up.
     assert shared["shares"]["calm"] == 0
     header, table = loco_table({"tess": result})
-    assert table[0][0] == "tess" and "UAR, shared classes" in header
+    assert table[0][:3] == ["tess", "2", "6"] and header[3:5] == ["UAR, all classes", "UAR, its own emotions"]
+    assert table[0][3] == f"{every['uar']['mean']:.3f} ± {every['uar']['std']:.3f}"
     assert score_per_corpus(rows, classes) == {}  # one corpus: nothing per corpus
     both = pd.concat([rows, rows.assign(corpus="ravdess", speaker="ravdess:01")])
     assert set(score_per_corpus(both, classes)) == {"ravdess", "tess"}
+
+
+def test_the_corpus_matrix_scores_each_corpus_alone_on_every_other():
+    import numpy as np
+    import pandas as pd
+
+    from aurora.evaluation.loco import score_corpus_matrix
+    from aurora.reporting.tables import corpus_matrix_table
+
+    classes = ["neutral", "angry"]
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]])
+    rows = pd.DataFrame({"scope": "single", "fold": "only-a", "corpus": ["b", "b", "c", "c"],
+                         "speaker": ["b:1", "b:1", "c:1", "c:1"], "label": [0, 1, 0, 1],
+                         "prob_neutral": probs[:, 0], "prob_angry": probs[:, 1]})
+    matrix = score_corpus_matrix(rows, [{"fold": "only-a", "trained_labels": [0, 1]}], classes)
+    assert set(matrix) == {"a"} and set(matrix["a"]) == {"b", "c"}
+    assert matrix["a"]["b"]["modes"]["all classes"]["uar"]["mean"] == 1.0  # both right
+    assert matrix["a"]["c"]["modes"]["all classes"]["uar"]["mean"] == 0.5  # angry came out neutral
+    header, table = corpus_matrix_table(matrix, {})
+    assert header == ["", "scored on a", "scored on b", "scored on c"]
+    assert table[0] == ["trained on a", "-", "1.00", "0.50"] and table[-1][0] == "trained on all the others"
 
 
 def _run_stage(cwd: Path, params: dict, env: dict | None = None):
@@ -199,7 +240,7 @@ def _run_stage(cwd: Path, params: dict, env: dict | None = None):
                           text=True, env={**os.environ, "PYTHONPATH": str(repo), **(env or {})}, timeout=120)
 
 
-def test_train_corpora_stage_links_each_corpus_and_refuses_an_absent_or_evaluated_one(tmp_path):
+def test_train_corpora_stage_links_each_corpus_skips_an_absent_one_and_refuses_an_evaluated_one(tmp_path):
     folder = tmp_path / "calls"
     folder.mkdir()
     mine = {"reader": "csv", "dir_env": "MY_CORPUS_DIR"}
@@ -207,7 +248,10 @@ def test_train_corpora_stage_links_each_corpus_and_refuses_an_absent_or_evaluate
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "data/train_corpora/mine").resolve() == folder.resolve()
     absent = _run_stage(tmp_path, {"data": {"corpora": {"mine": mine}}}, {"MY_CORPUS_DIR": ""})
-    assert absent.returncode == 1 and "$MY_CORPUS_DIR is not set" in absent.stderr
+    assert absent.returncode == 0, absent.stderr  # trains on the others, and says which variable to set
+    assert "data.corpora.mine: skipped" in absent.stdout and "set $MY_CORPUS_DIR" in absent.stdout
+    assert "training on RAVDESS alone" in absent.stdout
+    assert not (tmp_path / "data/train_corpora/mine").exists()
     evaluated = {"reader": "emodb", "dir": str(folder), "labels": {"W": "angry"}}
     params = {"data": {"corpora": {"mine": mine}}, "crosscorpus": {"corpora": {"ev": evaluated}}}
     both = _run_stage(tmp_path, params, env={"MY_CORPUS_DIR": str(folder)})

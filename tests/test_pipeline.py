@@ -103,7 +103,8 @@ def _inference_sees_the_training_features(root: Path, art: Path) -> None:
     from aurora.inference.predictor import Predictor
 
     predictor = Predictor(art / "model")
-    clips = pd.read_parquet(art / "manifest.parquet").query("status == 'ok'").iloc[::12]
+    manifest = pd.read_parquet(art / "manifest.parquet")
+    clips = manifest.query("status == 'ok' and corpus == 'ravdess'").iloc[::12]
     waves = [predictor.prepare(load_mono(root / "data/raw/ravdess" / p, 16000)) for p in clips.path]
 
     def embedded(name: str) -> np.ndarray:
@@ -146,17 +147,32 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     first = _repro(root, env)
     for stage in _expanded(STAGES):
         assert f"Running stage '{stage}'" in first
+    # The listed corpus whose variable is unset is skipped with one line; the others train.
+    assert "data.corpora.gone: skipped" in first and "set $AURORA_TEST_NO_SUCH_CORPUS" in first
+    assert "training on RAVDESS, emodb" in first
     art = root / "artifacts"
-    assert (pd.read_parquet(art / "manifest.parquet").status == "ok").sum() == 48
+    manifest = pd.read_parquet(art / "manifest.parquet")
+    assert (manifest.status == "ok").sum() == 54  # 48 RAVDESS-like clips, Emo-DB's 6 but boredom
+    assert set(manifest.query("status == 'ok'").corpus) == {"ravdess", "emodb"}
     run = json.loads((art / "features/last_run.json").read_text())
-    assert (run["computed"], run["cached"]) == (48, 0)
-    assert json.loads((art / "augment/summary.json").read_text())["clips"] == 48  # one copy each
+    assert (run["computed"], run["cached"]) == (54, 0)
+    assert json.loads((art / "augment/summary.json").read_text())["clips"] == 54  # one copy each
     metrics = json.loads((art / "metrics.json").read_text())
+    trained = metrics["training_data"]  # the final model's speakers (an mlp: its training ones only)
+    assert set(trained) == {"emodb", "ravdess"} and 1 <= trained["emodb"]["speakers"] <= 2
+    assert trained["ravdess"]["clips"] == 8 * trained["ravdess"]["speakers"]  # 8 clips per actor
+    assert trained["emodb"]["clips"] == 3 * trained["emodb"]["speakers"]  # boredom is no class
+    # Leave one corpus out is the headline: first in the report and the card, printed by dvc repro.
+    assert set(metrics["leave_one_corpus_out"]) == {"emodb", "ravdess"}
+    assert set(metrics["corpus_matrix"]) == {"emodb", "ravdess"}
+    assert "leave one corpus out (mean ± std" in first and "trained on all the others" in first
     assert metrics["cv_folds"] == 3 and metrics["test_actors_present"] is False
     both_modes = yaml.safe_load((root / "params.yaml").read_text())["train"]["compare_speaker_norm"]
     assert 0 <= metrics["cv"]["accuracy"]["mean"] <= 1 and ("cv_other_mode" in metrics) == both_modes
     assert "cross-validation only" in metrics["note"]
     page = (art / "report.html").read_text()
+    assert page.index("<h2>Leave one corpus out</h2>") < page.index("<h2>Summary</h2>")
+    assert "alt='corpus x corpus'" in page
     assert "data:image/png;base64," in page and "<script" not in page
     assert "http://" not in page and "https://" not in page  # self-contained
     assert (art / "model/weights.pt").is_file() and (art / "model/MODEL_CARD.md").is_file()
@@ -169,6 +185,7 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert all(0 <= r[mode]["accuracy"]["mean"] <= 1 for r in runs for mode in modes)
     assert all("balanced" in r["group"] for r in runs)
     card = (art / "model/MODEL_CARD.md").read_text()
+    assert card.index("## Leave one corpus out") < card.index("## Data") and "Trained on 2 corpora" in card
     assert all(f"| {r['features']} | {r['model']} |" in card for r in runs)
     # One run: the heading names it instead of promising every feature set; a column per mode trained.
     assert (f"{runs[0]['features']}/{runs[0]['model']} on the CV folds" if len(runs) == 1
@@ -176,15 +193,15 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert ("speaker-norm accuracy" in card) == both_modes
     assert "Augmented copies per training clip: 1 (white noise at 15 dB SNR)" in card
     # train.refit_with_val refits logistic regression only; networks keep their early-stopped weights.
-    assert ("refitted on training + validation actors" in card) == (metrics["model"] == "logreg")
+    assert ("refitted on training + validation speakers" in card) == (metrics["model"] == "logreg")
     assert (art / "dvclive/plots/metrics/val_uar.tsv").is_file()
     # The model on corpora it never trained on: scored per speaker, in every predict mode.
     cross = metrics["crosscorpus"]
     assert cross["absent"]["status"] == "skipped" and "AURORA_TEST_NO_SUCH_CORPUS" in cross["absent"]["note"]
     assert {"lone-file", "lone-file, shared classes", "lone-file, shared classes, calm→neutral",
-            "group by folder"} <= set(cross["emodb"])
-    assert cross["emodb"]["lone-file"]["speakers"] == 2 and cross["emodb"]["lone-file"]["clips"] == 6
-    assert "Other corpora (never trained on)" in page and "**emodb** (8 files)" in card
+            "group by folder"} <= set(cross["emovo"])
+    assert cross["emovo"]["lone-file"]["speakers"] == 2 and cross["emovo"]["lone-file"]["clips"] == 8
+    assert "Other corpora (never trained on)" in page and "**emovo** (8 files)" in card
     _inference_sees_the_training_features(root, art)
 
     second = _repro(root, env)
@@ -197,15 +214,18 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert {a["stage"] for a in catalog["artifacts"]} == set(_expanded(STAGES))
     assert all(a["exists"] and a["status"] == "up to date" for a in catalog["artifacts"])
     manifest = _inspect(root, env, "manifest")
-    assert manifest["rows"] == 48 and sum(manifest["counts"]["emotion"].values()) == 48
+    assert manifest["rows"] == 56 and sum(manifest["counts"]["emotion"].values()) == 54  # boredom: none
+    emodb = metrics["training_data"]["emodb"]
+    shown = _inspect(root, env, "model")["training_data"]["emodb"]
+    assert shown == f"{emodb['speakers']} speakers, {emodb['clips']} clips"
     assert _inspect(root, env, "metrics")["modes"][0]["evaluation"] == "lone file (CV)"
 
     write_clip(corpus / "Actor_07/03-01-08-02-02-02-07.flac", seconds=0.6, seed=42)
     third = _repro(root, env)
     assert "Running stage 'ingest'" in third and "Running stage 'features'" in third
     run = json.loads((art / "features/last_run.json").read_text())
-    assert json.loads((art / "features/summary.json").read_text())["clips"] == 49
-    assert (run["computed"], run["cached"]) == (1, 48)
+    assert json.loads((art / "features/summary.json").read_text())["clips"] == 55
+    assert (run["computed"], run["cached"]) == (1, 54)
 
     # The same pipeline as the Prefect flow train_pipeline: one task per stage, in order; a new clip
     # makes the stages downstream of the corpus run; then the metrics are published as artifacts.
@@ -234,18 +254,18 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
             rows.append(f"{speaker}/call{k}.wav,{emotion},{speaker}")
     (mine / "labels.csv").write_text("\n".join(rows) + "\n")
     params = yaml.safe_load((root / "params.yaml").read_text())
-    params["data"]["corpora"] = {"mine": {"reader": "csv", "dir": str(mine)}}
+    params["data"]["corpora"]["mine"] = {"reader": "csv", "dir": str(mine)}
     params["compare"]["runs"] = ["handcrafted/logreg"]  # the compare table is checked above
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     fourth = _repro(root, env)
     assert "Running stage 'train_corpora'" in fourth
     run = json.loads((art / "features/last_run.json").read_text())
-    assert (run["computed"], run["cached"]) == (12, 50)  # only the new corpus's clips
+    assert (run["computed"], run["cached"]) == (12, 56)  # only the new corpus's clips
     splits = json.loads((art / "splits.json").read_text())
-    assert [s["name"] for s in splits["leave_one_corpus_out"]] == ["without-mine", "without-ravdess"]
+    assert [s["name"] for s in splits["leave_one_corpus_out"]] == ["without-emodb", "without-mine",
+                                                                   "without-ravdess"]
     metrics = json.loads((art / "metrics.json").read_text())
     loco = metrics["leave_one_corpus_out"]
-    assert set(loco) == {"mine", "ravdess"} and loco["mine"]["all classes"]["speakers"] == 2
-    assert set(metrics["cv_per_corpus"]) == {"mine", "ravdess"}
-    assert "Leave one corpus out" in (art / "report.html").read_text()
-    assert "## Leave one corpus out" in (art / "model/MODEL_CARD.md").read_text()
+    assert set(loco) == {"emodb", "mine", "ravdess"} and loco["mine"]["all classes"]["speakers"] == 2
+    assert set(metrics["cv_per_corpus"]) == {"emodb", "mine", "ravdess"}
+    assert metrics["training_data"]["mine"]["clips"] == 6 * metrics["training_data"]["mine"]["speakers"]

@@ -26,6 +26,7 @@ class CorpusSource:
     # crosscorpus only: a model class the corpus lacks -> the corpus emotion it is scored as, in one
     # more label set beside "shared classes" (`aurora predict --classes neutral+calm,...`).
     fold: dict[str, str] = field(default_factory=dict)
+    about: str = ""  # what the corpus is and whom to cite, for the model card
 
     def location(self, environ: typing.Mapping[str, str] = os.environ) -> tuple[Path | None, str]:
         """(its folder, or None; where that came from, in words)."""

@@ -14,15 +14,16 @@ from aurora.config.validation import check_corpus_names, require
 from aurora.data.labels import LabelSpace
 from aurora.data.readers.ravdess import RAVDESS
 
-
 # The corpora the default model trains on besides RAVDESS (params.yaml's data.corpora).
 DEFAULT_CORPORA = {
     "emodb": CorpusSource(reader="emodb", dir_env="EMODB_DIR",  # L (boredom) has no counterpart
                           labels={"W": "angry", "L": "", "E": "disgust", "A": "fearful", "F": "happy",
-                                  "T": "sad", "N": "neutral"}),
+                                  "T": "sad", "N": "neutral"},
+                          about="Emo-DB (Burkhardt et al., 2005): German, acted, 10 fixed sentences"),
     "emovo": CorpusSource(reader="emovo", dir_env="EMOVO_DIR",
                           labels={"dis": "disgust", "gio": "happy", "neu": "neutral", "pau": "fearful",
-                                  "rab": "angry", "sor": "surprised", "tri": "sad"}),
+                                  "rab": "angry", "sor": "surprised", "tri": "sad"},
+                          about="EMOVO (Costantini et al., 2014): Italian, acted, 14 fixed sentences"),
 }
 
 
@@ -238,6 +239,10 @@ class TrainConfig:
     speaker_norm: bool = False
     compare_speaker_norm: bool = False  # cross-validate the other setting too, for the report
     use_augmented: bool = True
+    # What counts once in training and model selection: every clip (a corpus weighs by its clip
+    # count), every speaker, or every corpus (its speakers equally within it); classes are
+    # balanced on top (class_weights).
+    weighting: Literal["clips", "speakers", "corpora"] = "corpora"
     class_weights: bool = True
     smote: bool = False  # utterance-statistics models only
     loss: Literal["auto", "ce", "focal"] = "auto"  # auto: focal for cnn_bilstm, else ce
@@ -280,6 +285,9 @@ class TrainConfig:
         return [self.speaker_norm] + ([not self.speaker_norm] if self.compare_speaker_norm else [])
 
     def __post_init__(self) -> None:
+        require(not (self.smote and self.weighting != "clips"),
+                f"train.smote makes examples of no speaker; use it with train.weighting clips, not "
+                f"{self.weighting}")
         require(not (self.smote and self.model in SEQUENCE_MODELS),
                  f"train.smote applies to utterance-statistics models (logreg, mlp), not "
                  f"{self.model}; sequence models are balanced with class weights")

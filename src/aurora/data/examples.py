@@ -50,6 +50,38 @@ class Examples:
                 self.rows(fold.test, augmented=False))
 
 
+def clips_per_corpus(examples: Examples, speakers) -> dict[str, dict]:
+    """Per corpus, in name order: how many of `speakers` it has and their original clips that
+    a model can learn from (the classes modelled)."""
+    meta = examples.meta
+    own = meta[meta.speaker.isin(set(speakers)) & ~meta.augmented & (meta.label >= 0)]
+    return {str(corpus): {"speakers": int(rows.speaker.nunique()), "clips": len(rows)}
+            for corpus, rows in own.groupby("corpus", sort=True)}
+
+
+def row_weights(speakers: np.ndarray, corpora: np.ndarray, scheme: str) -> np.ndarray | None:
+    """Each row's weight under train.weighting: None for "clips" (every row counts once);
+    "speakers": each speaker's rows together weigh the same; "corpora": each corpus's rows
+    together weigh the same, its speakers equally within it. Scaled to a mean of 1."""
+    if scheme == "clips":
+        return None
+    speakers, corpora = np.asarray(speakers), np.asarray(corpora)
+    per_speaker = pd.Series(speakers).map(pd.Series(speakers).value_counts()).to_numpy(np.float64)
+    weights = 1.0 / per_speaker
+    if scheme == "corpora":
+        speakers_in = pd.DataFrame({"s": speakers, "c": corpora}).groupby("c").s.nunique()
+        weights /= pd.Series(corpora).map(speakers_in).to_numpy(np.float64)
+    return weights / weights.mean()
+
+
+def balanced(weights: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """`weights` rescaled so that every class present weighs the same in total (mean 1)."""
+    totals = np.bincount(y, weights=weights)
+    present = totals > 0
+    out = weights * (totals.sum() / (present.sum() * np.where(present, totals, 1.0)))[y]
+    return out / out.mean()
+
+
 def _sequences(frames_path: Path, clip_ids: pd.Series, which: str) -> tuple[list[np.ndarray], list[str]]:
     table = pq.read_table(frames_path)
     names = table.schema.metadata[b"frame_names"].decode().split(",")

@@ -54,13 +54,16 @@ def _pick_val(pool: list, genders: dict, n_val: int, offset: int) -> tuple:
     return tuple(sorted(picked))
 
 
-def _pick_val_per_corpus(pool: list, genders: dict, corpora: dict, n_val: int, offset: int) -> tuple:
+def _pick_val_per_corpus(pool: list, genders: dict, corpora: dict, n_val: int, offset: int,
+                         every_corpus: bool = True) -> tuple:
     """`n_val` validation speakers drawn from the corpora of `pool` in turn (the turn rotating with
-    `offset`, so with more corpora than n_val each gets its folds), never a corpus's last speaker:
-    each corpus keeps at least one training speaker."""
+    `offset`), never a corpus's last speaker: each corpus keeps at least one training speaker.
+    `every_corpus`: first one from every corpus that has room, however small n_val, so that model
+    selection and the temperature hear every corpus; otherwise, with more corpora than n_val, each
+    corpus validates in some folds only."""
     names = sorted({corpora[a] for a in pool})
     room = {c: sum(corpora[a] == c for a in pool) - 1 for c in names}
-    wanted = dict.fromkeys(names, 0)
+    wanted = {c: int(every_corpus and room[c] > 0) for c in names}
     turn = offset
     while sum(wanted.values()) < n_val and any(wanted[c] < room[c] for c in names):
         corpus = names[turn % len(names)]
@@ -74,7 +77,7 @@ def _pick_val_per_corpus(pool: list, genders: dict, corpora: dict, n_val: int, o
 
 
 def make_splits(genders: dict, test_actors: list, n_folds: int, n_val: int,
-                corpora: dict | None = None) -> tuple[list[Fold], Fold]:
+                corpora: dict | None = None, every_corpus: bool = True) -> tuple[list[Fold], Fold]:
     """Return (cross-validation folds, the final train/val/test split).
 
     `genders` maps every available speaker to "male"/"female" (or another word, such as
@@ -99,16 +102,17 @@ def make_splits(genders: dict, test_actors: list, n_folds: int, n_val: int,
     for k in range(n_folds):
         held_out = sorted(held[k])
         rest = [a for a in pool if a not in held_out]
-        val = _pick_val_per_corpus(rest, genders, corpora, n_val, offset=k)
+        val = _pick_val_per_corpus(rest, genders, corpora, n_val, offset=k, every_corpus=every_corpus)
         train = tuple(a for a in rest if a not in val)
         folds.append(Fold(f"fold{k + 1}", train, val, tuple(held_out)))
     present_test = tuple(sorted(a for a in test_actors if a in genders))
-    val = _pick_val_per_corpus(pool, genders, corpora, n_val, offset=0)
+    val = _pick_val_per_corpus(pool, genders, corpora, n_val, offset=0, every_corpus=every_corpus)
     final = Fold("final", tuple(a for a in pool if a not in val), val, present_test)
     return folds, final
 
 
-def leave_one_corpus_out(genders: dict, corpora: dict, test_actors: list, n_val: int) -> list[Fold]:
+def leave_one_corpus_out(genders: dict, corpora: dict, test_actors: list, n_val: int,
+                         every_corpus: bool = True) -> list[Fold]:
     """With two or more corpora, one split per corpus: train (and validate) on the others' speakers,
     test on every non-test speaker of the one left out. One corpus gives no splits; when the others
     have few speakers, fewer validate (at least one trains and one validates, else no split)."""
@@ -121,9 +125,29 @@ def leave_one_corpus_out(genders: dict, corpora: dict, test_actors: list, n_val:
         rest = [a for a in pool if corpora[a] != name]
         if len(rest) < 2:
             continue
-        val = _pick_val_per_corpus(rest, genders, corpora, min(n_val, len(rest) - 1), offset=0)
+        val = _pick_val_per_corpus(rest, genders, corpora, min(n_val, len(rest) - 1), offset=0,
+                                   every_corpus=every_corpus)
         splits.append(Fold(f"without-{name}", tuple(a for a in rest if a not in val), val,
                            tuple(a for a in pool if corpora[a] == name)))
+    return splits
+
+
+def single_corpus(genders: dict, corpora: dict, test_actors: list, n_val: int) -> list[Fold]:
+    """With two or more corpora, one split per corpus of two or more speakers: train (and validate)
+    on that corpus alone, test on every non-test speaker of the others (the corpus x corpus matrix:
+    how far one corpus carries to another)."""
+    pool = sorted(a for a in genders if a not in set(test_actors))
+    names = sorted({corpora[a] for a in pool})
+    if len(names) < 2:
+        return []
+    splits = []
+    for name in names:
+        own = [a for a in pool if corpora[a] == name]
+        if len(own) < 2:
+            continue
+        val = _pick_val_per_corpus(own, genders, corpora, min(n_val, len(own) - 1), offset=0)
+        splits.append(Fold(f"only-{name}", tuple(a for a in own if a not in val), val,
+                           tuple(a for a in pool if corpora[a] != name)))
     return splits
 
 

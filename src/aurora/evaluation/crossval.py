@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 
 from aurora.config import TrainConfig
-from aurora.data.examples import Examples
+from aurora.data.examples import Examples, balanced, row_weights
 from aurora.data.labels import LabelSpace, probability_columns
 from aurora.data.splits import Fold
 from aurora.evaluation.group_eval import group_eval_rows
@@ -47,6 +47,11 @@ class FoldData:
     moments: Moments
     smote_added: int
     val_index: np.ndarray
+    # Row weights (train.weighting) of the training rows, the validation rows, and both together
+    # for a refit; None: every row once. Those trained on also balance the classes.
+    w_train: np.ndarray | None = None
+    w_val: np.ndarray | None = None
+    w_refit: np.ndarray | None = None
 
 
 def input_width(inputs: Inputs) -> int:
@@ -77,8 +82,15 @@ def prepare_fold(examples: Examples, inputs: Inputs, fold: Fold, cfg: TrainConfi
         before = len(y_train)
         x_train, y_train = smote_resample(x_train, y_train, cfg.seed)
         added = len(y_train) - before
+    speakers, corpora = examples.meta.speaker.to_numpy(), examples.meta.corpus.to_numpy()
+    both = np.concatenate([train, val])
+    w_train, w_val, w_refit = (row_weights(speakers[rows], corpora[rows], cfg.weighting)
+                               for rows in (train, val, both))
+    if w_train is not None and cfg.class_weights:
+        w_train, w_refit = balanced(w_train, y_train), balanced(w_refit, labels[both])
     return FoldData(x_train, y_train, apply(inputs, val, m), labels[val],
-                    apply(inputs if heldout is None else heldout, test, m), test, train, m, added, val)
+                    apply(inputs if heldout is None else heldout, test, m), test, train, m, added, val,
+                    w_train, w_val, w_refit)
 
 
 def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
@@ -88,19 +100,21 @@ def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
     With train.shift_temperature, T is fitted for the validation rows' input shifts (`val_shift`,
     by default those of data.x_val)."""
     if cfg.model == "logreg":
-        fitted = fit_logreg(data.x_train, data.y_train, data.x_val, data.y_val, n_classes, cfg)
+        fitted = fit_logreg(data.x_train, data.y_train, data.x_val, data.y_val, n_classes, cfg,
+                            w_train=data.w_train, w_val=data.w_val)
     else:
         fitted = fit_network(data.x_train, data.y_train, data.x_val, data.y_val, n_inputs, n_classes,
-                             cfg, on_epoch)
+                             cfg, on_epoch, w_train=data.w_train, w_val=data.w_val)
     val_logits = predict_logits(fitted.network, data.x_val, cfg.max_frames)
     if cfg.shift_temperature and val_shift is None:
         val_shift = input_shift(data.x_val)
-    fitted.temperature = fit_temperature(val_logits, data.y_val, val_shift if cfg.shift_temperature else None)
+    fitted.temperature = fit_temperature(val_logits, data.y_val, val_shift if cfg.shift_temperature else None,
+                                         data.w_val)
     # The refit comes last: C and the temperature must come from a model that never saw the
     # validation rows, or the temperature would be fitted on the model's own training data.
     if cfg.model == "logreg" and cfg.refit_with_val and len(data.y_val):
         fitted = refit_logreg(fitted, np.concatenate([data.x_train, data.x_val]),
-                              np.concatenate([data.y_train, data.y_val]), n_classes, cfg)
+                              np.concatenate([data.y_train, data.y_val]), n_classes, cfg, data.w_refit)
     return fitted
 
 
@@ -131,8 +145,13 @@ class Job:
 
     fold: Fold
     speaker_norm: bool
-    final: bool = False
-    loco: bool = False  # a leave-one-corpus-out split: scored per left-out corpus, not in the CV
+    # "cv"; "test": the shipped model; "loco": trained on every corpus but one, tested on it;
+    # "single": trained on one corpus, tested on the others (the corpus x corpus matrix)
+    scope: str = "cv"
+
+    @property
+    def final(self) -> bool:
+        return self.scope == "test"
 
 
 @dataclass
@@ -174,7 +193,7 @@ def _run_job(job: Job) -> JobResult:
     inputs = _SHARED["inputs"][job.speaker_norm]
     data = prepare_fold(examples, inputs, job.fold, cfg, _SHARED["heldout"][job.speaker_norm])
     fitted = train_on(data, input_width(inputs), len(labels), cfg)
-    scope = "test" if job.final else "loco" if job.loco else "cv"
+    scope = job.scope
     predictions, acc = pd.DataFrame(), float("nan")
     if len(data.test_index):
         logits = predict_logits(fitted.network, data.x_test, cfg.max_frames)
@@ -200,7 +219,7 @@ def _run_job(job: Job) -> JobResult:
             "test_accuracy": acc if len(data.test_index) else None}
     result = JobResult(job, predictions, note, log, fitted, data.moments,
                        _training_hash(data, fitted.refit_rows > 0) if job.final else "")
-    if cfg.has_group_mode and not job.speaker_norm and not job.loco:
+    if cfg.has_group_mode and not job.speaker_norm and scope in ("cv", "test"):
         speakers = examples.meta.speaker.to_numpy()
         group = fit_group(data, speakers, input_width(inputs), len(labels), cfg)
         if job.final:
@@ -237,23 +256,26 @@ class TrainingRun:
     final: JobResult | None  # None when run_training was asked for the CV only
     n_inputs: int
     group_eval: pd.DataFrame  # empty without group mode
-    loco_predictions: pd.DataFrame = field(default_factory=pd.DataFrame)  # leave-one-corpus-out splits
-    loco_notes: list[dict] = field(default_factory=list)
+    # Held-out predictions and training notes of the corpus splits (scopes loco and single)
+    corpus_predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    corpus_notes: list[dict] = field(default_factory=list)
 
 
 def run_training(examples: Examples, folds: list[Fold], final: Fold, cfg: TrainConfig, labels: LabelSpace,
                  modes: list[bool], log: Callable[[str], None] = print,
-                 final_model: bool = True, loco: Sequence[Fold] = ()) -> TrainingRun:
+                 final_model: bool = True, loco: Sequence[Fold] = (),
+                 single: Sequence[Fold] = ()) -> TrainingRun:
     """Cross-validate every speaker-norm mode in `modes`, fit each leave-one-corpus-out split of
-    `loco` (mode cfg.speaker_norm) and the shipped model (same mode) on the final split unless
-    `final_model` is false; `cfg.workers` models at a time."""
+    `loco` and each one-corpus split of `single` (mode cfg.speaker_norm), and the shipped model
+    (same mode) on the final split unless `final_model` is false; `cfg.workers` models at a time."""
     inputs = {mode: model_inputs(examples, cfg, mode) for mode in set(modes) | {cfg.speaker_norm}}
     heldout = ({mode: model_inputs(examples, cfg, mode, heldout=True) for mode in inputs}
                if examples.heldout is not None else inputs)
     # The final model trains on the most data: start it first so it is not the straggler.
-    jobs = [Job(final, cfg.speaker_norm, final=True)] if final_model else []
+    jobs = [Job(final, cfg.speaker_norm, "test")] if final_model else []
     jobs += [Job(f, m) for m in modes for f in folds]
-    jobs += [Job(f, cfg.speaker_norm, loco=True) for f in loco]
+    jobs += [Job(f, cfg.speaker_norm, "loco") for f in loco]
+    jobs += [Job(f, cfg.speaker_norm, "single") for f in single]
     _SHARED.update(examples=examples, cfg=cfg, labels=labels, inputs=inputs, heldout=heldout)
     try:
         results = list(parallel_map(_run_job, jobs, workers=cfg.workers, chunksize=1, unit="model",
@@ -262,8 +284,8 @@ def run_training(examples: Examples, folds: list[Fold], final: Fold, cfg: TrainC
         _SHARED.clear()
     for r in results:
         log(r.log)
-    cv_results = [r for r in results if not r.job.final and not r.job.loco]
-    loco_results = [r for r in results if r.job.loco]
+    cv_results = [r for r in results if r.job.scope == "cv"]
+    corpus_results = [r for r in results if r.job.scope in ("loco", "single")]
     cv = {mode: pd.concat([r.predictions for r in cv_results if r.job.speaker_norm == mode
                            and not r.predictions.empty], ignore_index=True) for mode in modes}
     group_frames = [r.group_eval for r in cv_results if r.group_eval is not None]
@@ -271,5 +293,5 @@ def run_training(examples: Examples, folds: list[Fold], final: Fold, cfg: TrainC
                        results[0] if final_model else None,
                        input_width(inputs[cfg.speaker_norm]),
                        pd.concat(group_frames, ignore_index=True) if group_frames else pd.DataFrame(),
-                       pd.concat([r.predictions for r in loco_results], ignore_index=True)
-                       if loco_results else pd.DataFrame(), [r.note for r in loco_results])
+                       pd.concat([r.predictions for r in corpus_results], ignore_index=True)
+                       if corpus_results else pd.DataFrame(), [r.note for r in corpus_results])

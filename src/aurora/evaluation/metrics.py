@@ -55,6 +55,15 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
     }
 
 
+def weighted_uar(y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Unweighted average recall, each clip's part in its class's recall weighted by `weights`
+    (None: plain UAR). Model selection uses it with train.weighting's row weights."""
+    weights = np.ones(len(y_true)) if weights is None else np.asarray(weights, np.float64)
+    hit = weights * (y_true == y_pred)
+    recalls = [hit[y_true == c].sum() / weights[y_true == c].sum() for c in np.unique(y_true)]
+    return float(np.mean(recalls)) if recalls else 0.0
+
+
 def summarize(fold_metrics: list[dict], classes: list[str]) -> dict:
     """Mean and (population) std over folds of every headline and per-class figure."""
     out = {key: mean_and_std([m[key] for m in fold_metrics]) for key in HEADLINE}

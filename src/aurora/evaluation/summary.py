@@ -13,7 +13,7 @@ import pandas as pd
 from aurora.data.labels import probability_columns
 from aurora.evaluation.comparison import cv_by_mode, mode_name
 from aurora.evaluation.group_eval import summarize_group_eval
-from aurora.evaluation.loco import score_loco, score_per_corpus
+from aurora.evaluation.loco import score_corpus_matrix, score_loco, score_per_corpus
 from aurora.evaluation.metrics import (
     HEADLINE,
     classification_metrics,
@@ -41,6 +41,7 @@ class Evaluation:
     group: dict  # summarize_group_eval per folder composition ({} without group mode)
     cv_per_corpus: dict[str, dict] = field(default_factory=dict)  # shaped as cross-corpus summaries
     loco: dict[str, dict] = field(default_factory=dict)  # leave one corpus out, likewise
+    corpus_matrix: dict[str, dict[str, dict]] = field(default_factory=dict)  # trained on -> scored on
 
     @property
     def primary(self) -> dict:
@@ -93,16 +94,21 @@ def evaluate_predictions(predictions: pd.DataFrame, group_eval: pd.DataFrame, tr
     result = Evaluation(classes, speaker_norm, modes, fold_rows, test, group)
     result.cv_per_corpus = {name: {"status": "evaluated", "modes": {"cv, lone-file": s}}
                             for name, s in score_per_corpus(result.primary["predictions"], classes).items()}
-    held = predictions[predictions.scope == "loco"]
-    if len(held):
-        result.loco = score_loco(held, train_log.get("leave_one_corpus_out", []), classes)
+    notes = train_log.get("corpus_splits", [])
+    result.loco = score_loco(predictions, notes, classes)
+    result.corpus_matrix = score_corpus_matrix(predictions, notes, classes)
     return result
 
 
-def metrics_json(result: Evaluation, model: str, splits: dict, crosscorpus: dict[str, dict]) -> dict:
-    """What artifacts/metrics.json holds (DVC metrics: `dvc metrics show`, `dvc exp show`)."""
+def metrics_json(result: Evaluation, model: str, splits: dict, crosscorpus: dict[str, dict],
+                 training_data: dict[str, dict] | None = None) -> dict:
+    """What artifacts/metrics.json holds (DVC metrics: `dvc metrics show`, `dvc exp show`);
+    `training_data`: the shipped model's speakers and clips per corpus (its bundle's)."""
     metrics = {"model": model, "cv_folds": len(splits["folds"]),
                "test_actors_present": result.test is not None}
+    if training_data:
+        metrics["training_data"] = {corpus: {"speakers": d["speakers"], "clips": d["clips"]}
+                                    for corpus, d in training_data.items()}
     for mode, entry in result.modes.items():
         key = "cv" if mode == result.speaker_norm else "cv_other_mode"
         metrics[key] = {"speaker_norm": mode,
@@ -120,6 +126,10 @@ def metrics_json(result: Evaluation, model: str, splits: dict, crosscorpus: dict
     for key, value in (("cv_per_corpus", result.cv_per_corpus), ("leave_one_corpus_out", result.loco)):
         if value:
             metrics[key] = {name: headline(s) for name, s in value.items()}
+    if result.corpus_matrix:  # UAR, all classes: trained on one corpus -> scored on another
+        metrics["corpus_matrix"] = {
+            source: {target: s["modes"]["all classes"]["uar"] for target, s in row.items() if "modes" in s}
+            for source, row in result.corpus_matrix.items()}
     return metrics
 
 

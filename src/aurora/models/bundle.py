@@ -43,6 +43,7 @@ def upgrade(config: dict) -> dict:
     config.setdefault("chosen", {})
     config.setdefault("training_hash", "")
     config.setdefault("features", {})  # the STFT settings the silence trim uses
+    config.setdefault("training_data", {})  # not recorded before several corpora
     train = config.setdefault("train", {})
     train.setdefault("shift_temperature", False)  # one temperature for every clip
     train.setdefault("sequence_input", "frames")

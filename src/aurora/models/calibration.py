@@ -46,9 +46,11 @@ def calibrated(logits: np.ndarray, temperature: float, shift: np.ndarray | None 
     return softmax(logits / clip_temperatures(temperature, shift, len(logits))[:, None])
 
 
-def fit_temperature(logits: np.ndarray, y: np.ndarray, shift: np.ndarray | None = None) -> float:
+def fit_temperature(logits: np.ndarray, y: np.ndarray, shift: np.ndarray | None = None,
+                    weights: np.ndarray | None = None) -> float:
     """The T in [0.05, 20] that minimises the NLL of softmax(logits / T), or of
-    softmax(logits / (T·max(1, shift))) when the clips' input shifts are given."""
+    softmax(logits / (T·max(1, shift))) when the clips' input shifts are given; each clip's NLL
+    weighted by `weights` when given (train.weighting)."""
     if len(y) == 0:
         return 1.0
     # Imported here: prediction needs `softmax` only, and scipy.optimize adds 0.6 s of start-up.
@@ -58,7 +60,8 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, shift: np.ndarray | None 
     logits = logits.astype(np.float64) / clip_temperatures(1.0, shift, len(logits))[:, None]
 
     def nll(log_t: float) -> float:
-        return -log_softmax(logits / np.exp(log_t), axis=1)[np.arange(len(y)), y].mean()
+        clip_nll = -log_softmax(logits / np.exp(log_t), axis=1)[np.arange(len(y)), y]
+        return clip_nll.mean() if weights is None else np.average(clip_nll, weights=weights)
 
     result = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
     return float(np.exp(result.x))

@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from torch import nn
 
 from aurora.config import TrainConfig
-from aurora.evaluation.metrics import classification_metrics
+from aurora.evaluation.metrics import classification_metrics, weighted_uar
 from aurora.models.forward import batch_tensors, predict_logits
 from aurora.models.nets import build_network
 from aurora.models.standardize import Inputs
@@ -44,10 +44,13 @@ class FocalLoss(nn.Module):
         super().__init__()
         self.gamma = gamma
         self.weight = weight
+        self.reduction = "mean"  # or "none": each row's loss, as torch's losses
 
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         log_p = torch.log_softmax(logits, dim=1).gather(1, target[:, None])[:, 0]
         loss = -((1 - log_p.exp()) ** self.gamma) * log_p
+        if self.reduction == "none":
+            return loss if self.weight is None else loss * self.weight[target]
         if self.weight is not None:
             w = self.weight[target]
             return (loss * w).sum() / w.sum()
@@ -83,23 +86,30 @@ def _spec_augment(batch: tuple, cfg: TrainConfig, gen: torch.Generator) -> tuple
     return x.masked_fill(time[:, :, None] | freq[:, None, :], 0.0), lengths
 
 
-def _score(network, x, y, cfg, n_classes, loss_fn) -> dict:
+def _score(network, x, y, cfg, n_classes, loss_fn, weights: np.ndarray | None = None) -> dict:
     logits = predict_logits(network, x, cfg.max_frames)
     loss = float(loss_fn(torch.from_numpy(logits), torch.from_numpy(y)))
     m = classification_metrics(y, logits.argmax(1), [str(i) for i in range(n_classes)])
-    return {"loss": loss, "uar": m["uar"], "accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
+    uar = m["uar"] if weights is None else weighted_uar(y, logits.argmax(1), weights)
+    return {"loss": loss, "uar": uar, "accuracy": m["accuracy"], "macro_f1": m["macro_f1"]}
 
 
 def fit_network(x_train: Inputs, y_train: np.ndarray, x_val: Inputs, y_val: np.ndarray,
                 n_inputs: int, n_classes: int, cfg: TrainConfig,
-                on_epoch: EpochCallback | None = None) -> Fitted:
+                on_epoch: EpochCallback | None = None, w_train: np.ndarray | None = None,
+                w_val: np.ndarray | None = None) -> Fitted:
     """Train with AdamW; keep the epoch with the best validation UAR; stop after
-    `patience` epochs without improvement."""
+    `patience` epochs without improvement. `w_train`, `w_val`: row weights (train.weighting;
+    None = every row once, classes balanced by cfg.class_weights); the training rows' already
+    balance the classes."""
     seed_everything(cfg.seed)
     network = build_network(cfg.model, n_inputs, n_classes, hidden=cfg.hidden, dropout=cfg.dropout,
                             frame_pool=cfg.frame_pool)
-    weights = torch.from_numpy(class_weights(y_train, n_classes)) if cfg.class_weights else None
+    weights = (torch.from_numpy(class_weights(y_train, n_classes)) if cfg.class_weights and w_train is None
+               else None)
     loss_fn = FocalLoss(cfg.focal_gamma, weights) if cfg.focal else nn.CrossEntropyLoss(weight=weights)
+    criterion = (_row_weighted(loss_fn, torch.from_numpy(w_train.astype(np.float32))) if w_train is not None
+                 else lambda logits, target, _: loss_fn(logits, target))
     plain = nn.CrossEntropyLoss()
     optimiser = torch.optim.AdamW(network.parameters(), lr=cfg.learning_rate,
                                   weight_decay=cfg.weight_decay)
@@ -117,14 +127,14 @@ def fit_network(x_train: Inputs, y_train: np.ndarray, x_val: Inputs, y_val: np.n
             if len(index) < 2:
                 continue  # BatchNorm needs two rows
             batch = _spec_augment(batch_tensors(x_train, index, cfg.max_frames, rng), cfg, gen)
-            loss = loss_fn(network(*batch), torch.from_numpy(y_train[index]))
+            loss = criterion(network(*batch), torch.from_numpy(y_train[index]), index)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             total += loss.item() * len(index)
             seen += len(index)
         scheduler.step()
-        val = _score(network, x_val, y_val, cfg, n_classes, plain)
+        val = _score(network, x_val, y_val, cfg, n_classes, plain, w_val)
         row = {"epoch": epoch, "train_loss": total / max(seen, 1), **{f"val_{k}": v for k, v in val.items()}}
         fitted.history.append(row)
         if on_epoch:
@@ -140,29 +150,48 @@ def fit_network(x_train: Inputs, y_train: np.ndarray, x_val: Inputs, y_val: np.n
     return fitted
 
 
-def _sklearn_logreg(c: float, cfg: TrainConfig) -> LogisticRegression:
-    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if cfg.class_weights else None)
+def _row_weighted(loss_fn: nn.Module, weights: torch.Tensor):
+    """`loss_fn` (unreduced per row) averaged with each training row's weight."""
+    loss_fn.reduction = "none"
+
+    def weighted(logits: torch.Tensor, target: torch.Tensor, index: np.ndarray) -> torch.Tensor:
+        w = weights[torch.from_numpy(index)]
+        return (loss_fn(logits, target) * w).sum() / w.sum()
+
+    return weighted
+
+
+def _sklearn_logreg(c: float, cfg: TrainConfig, weighted: bool = False) -> LogisticRegression:
+    """`weighted`: the rows come with their own weights (classes already balanced in them)."""
+    balance = "balanced" if cfg.class_weights and not weighted else None
+    return LogisticRegression(C=c, max_iter=3000, class_weight=balance)
 
 
 def fit_logreg(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
-               n_classes: int, cfg: TrainConfig, grid: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0)) -> Fitted:
-    """scikit-learn LogisticRegression; C = logreg_c x grid, picked by validation UAR."""
+               n_classes: int, cfg: TrainConfig, grid: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0),
+               w_train: np.ndarray | None = None, w_val: np.ndarray | None = None) -> Fitted:
+    """scikit-learn LogisticRegression; C = logreg_c x grid, picked by validation UAR (weighted by
+    `w_val` when given); `w_train`: the training rows' weights (train.weighting)."""
     best = None
     for factor in grid:
         c = cfg.logreg_c * factor
-        clf = _sklearn_logreg(c, cfg).fit(x_train, y_train)
-        m = classification_metrics(y_val, clf.predict(x_val), [str(i) for i in range(n_classes)])
-        if best is None or m["uar"] > best[0] + 1e-6:
-            best = (m["uar"], c, clf)
+        clf = _sklearn_logreg(c, cfg, w_train is not None).fit(x_train, y_train, sample_weight=w_train)
+        if w_val is None:
+            uar = classification_metrics(y_val, clf.predict(x_val), [str(i) for i in range(n_classes)])["uar"]
+        else:
+            uar = weighted_uar(y_val, clf.predict(x_val), w_val)
+        if best is None or uar > best[0] + 1e-6:
+            best = (uar, c, clf)
     _, c, clf = best
     return Fitted(_as_network(clf, x_train.shape[1], n_classes), chosen={"C": c})
 
 
-def refit_logreg(fitted: Fitted, x: np.ndarray, y: np.ndarray, n_classes: int, cfg: TrainConfig) -> Fitted:
-    """The same model (C and temperature kept) fitted again on `x`, `y`. C is not rescaled for
-    the extra rows: scikit-learn's C weighs the summed loss, so regularisation gets slightly weaker,
-    as it would for any model trained on more data."""
-    clf = _sklearn_logreg(fitted.chosen["C"], cfg).fit(x, y)
+def refit_logreg(fitted: Fitted, x: np.ndarray, y: np.ndarray, n_classes: int, cfg: TrainConfig,
+                 weights: np.ndarray | None = None) -> Fitted:
+    """The same model (C and temperature kept) fitted again on `x`, `y` (with `weights` when the
+    rows have them). C is not rescaled for the extra rows: scikit-learn's C weighs the summed
+    loss, so regularisation gets slightly weaker, as it would for any model trained on more data."""
+    clf = _sklearn_logreg(fitted.chosen["C"], cfg, weights is not None).fit(x, y, sample_weight=weights)
     return Fitted(_as_network(clf, x.shape[1], n_classes), chosen=fitted.chosen,
                   temperature=fitted.temperature, refit_rows=len(y))
 

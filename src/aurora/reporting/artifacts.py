@@ -167,6 +167,8 @@ def describe_model(path: Path) -> dict:
     card = path / MODEL_CARD
     return {"kind": "model", "path": str(path), "id": bundle_id(path, config["model"]),
             "model": config["model"], "classes": config["classes"], "inputs": config["n_inputs"],
+            "training_data": {corpus: f"{d['speakers']} speakers, {d['clips']} clips"
+                              for corpus, d in config["training_data"].items()},
             "feature_sources": sorted(config["feature_sources"]), "speaker_norm": config["speaker_norm"],
             "temperature": round(float(config["temperature"]), 4),
             "group_mode": config.get("group") is not None, "chosen": config["chosen"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aurora.data.splits import speakers_text
 from aurora.reporting.tables import (
     CROSSCORPUS_LEGEND,
+    LOCO_LEGEND,
     comparison_legend,
     comparison_markdown,
     comparison_title,
@@ -13,6 +14,7 @@ from aurora.reporting.tables import (
     mean_std,
     mode_table,
     shares_table,
+    training_data_text,
 )
 
 
@@ -30,18 +32,17 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         f"Classifies a speech clip into one of {len(config['classes'])} emotions: "
         f"{', '.join(config['classes'])}. Input: {config['input']} computed from 16 kHz mono audio "
         f"(feature fingerprint `{config['feature_fingerprint']}`)." + _precision_text(config),
+        *_loco_lines(loco),
         "",
         "## Data",
-        f"RAVDESS speech (Livingstone & Russo, 2018; CC BY-NC-SA 4.0): acted, North American English, "
-        f"two fixed sentences, 24 professional actors. This model was trained on speakers "
-        f"{speakers_text(config['split']['train'])}; speakers {speakers_text(config['split']['val'])} chose "
-        "the stopping epoch or "
-        f"regularisation and the softmax temperature ({config.get('temperature', 1.0):.2f})"
-        + ("; then the weights were refitted on training + validation actors with that regularisation"
+        *_data_lines(config),
+        f"This model was trained on speakers {speakers_text(config['split']['train'])}; speakers "
+        f"{speakers_text(config['split']['val'])} chose the stopping epoch or "
+        f"regularisation and the softmax temperature ({config['temperature']:.2f})"
+        + ("; then the weights were refitted on training + validation speakers with that regularisation"
            if config.get("refit_rows") else "")
         + f"; test speakers present: {speakers_text(config['split']['test'])}."
-        + (f" Corpora trained on: {', '.join(config['corpora'])} (data.corpora); speakers are namespaced "
-           "per corpus and no speaker is on two sides of a split."
+        + (" Speakers are namespaced per corpus and no speaker is on two sides of a split."
            if len(config.get("corpora", [])) > 1 else ""),
         f"Augmented copies per training clip: {config['augmented_copies']}"
         + (f" ({config['augmentation']})" if config.get("augmentation", "none") != "none" else "")
@@ -89,11 +90,6 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
                 continue
             lines += ["", f"**{name}** ({summary['files']} files):", "", markdown_table(*mode_table(summary)),
                       "", "Share of each predicted emotion:", "", markdown_table(*shares_table(summary))]
-    if loco:
-        lines += ["", "## Leave one corpus out",
-                  "Trained on the other corpora, tested on every speaker of the one left out; scored on the "
-                  "emotions both sides have (mean ± std over the left-out corpus's speakers).", "",
-                  markdown_table(*loco_table(loco))]
     if len(cv) > 1:
         lines += [
             "",
@@ -104,9 +100,10 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         "",
         "## Intended use and limitations",
         "- Research and batch analysis of acted emotional speech; not for decisions about people.",
-        "- Acted, exaggerated emotion from 24 North American English speakers reading two "
-        "sentences: expect much lower accuracy on spontaneous speech, other languages, accents, "
-        "microphones and noise.",
+        f"- Acted emotion ({training_data_text(config['training_data'])}), read or scripted: expect "
+        "lower accuracy on spontaneous speech and on languages, accents, microphones and noise unlike "
+        "these corpora's"
+        + ("; leaving one corpus out (above) estimates what to expect on a new corpus." if loco else "."),
         "- Probabilities are temperature-scaled softmax outputs (the temperature fitted on validation "
         "actors, before any refit); the evaluation report gives the expected calibration error "
         "before and after."
@@ -116,6 +113,23 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
            if config.get("train", {}).get("shift_temperature") else ""),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _loco_lines(loco: dict[str, dict] | None) -> list[str]:
+    """The headline of a model trained on several corpora (none with one corpus)."""
+    if not loco:
+        return []
+    return ["", "## Leave one corpus out", LOCO_LEGEND, "", markdown_table(*loco_table(loco))]
+
+
+def _data_lines(config: dict) -> list[str]:
+    """Each corpus trained on, what it is, and how many speakers and original clips it gave."""
+    data = config["training_data"]
+    lines = [f"Trained on {len(data)} {'corpus' if len(data) == 1 else 'corpora'} (speakers and original "
+             "clips of the shipped model):", ""]
+    lines += [f"- **{corpus}**: {d['speakers']} speakers, {d['clips']:,} clips"
+              + (f". {d['about']}" if d.get("about") else "") for corpus, d in data.items()]
+    return [*lines, ""]
 
 
 def _precision_text(config: dict) -> str:

@@ -69,3 +69,22 @@ def curves_png(history: list[dict]) -> bytes:
     right.legend()
     fig.suptitle("final model training (validation = the final split's validation actors)")
     return _png(fig)
+
+
+def corpus_matrix_png(header: list[str], rows: list[list[str]], title: str) -> bytes:
+    """A heatmap of reporting.tables.corpus_matrix_table: UAR of a model trained on the row's
+    corpora, scored on the column's corpus ("-": not scored)."""
+    values = np.array([[float(c) if c != "-" else np.nan for c in row[1:]] for row in rows])
+    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * values.shape[1], 1.0 + 0.5 * len(rows)))
+    image = ax.imshow(np.ma.masked_invalid(values), cmap="Greens", vmin=0, vmax=1)
+    ax.set_xticks(range(values.shape[1]), [h.removeprefix("scored on ") for h in header[1:]])
+    ax.set_yticks(range(len(rows)), [row[0].removeprefix("trained on ") for row in rows])
+    ax.set_xlabel("scored on")
+    ax.set_ylabel("trained on")
+    ax.set_title(title)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row[1:]):
+            ax.text(j, i, cell, ha="center", va="center", fontsize=9,
+                    color="white" if cell != "-" and float(cell) > 0.6 else "black")
+    fig.colorbar(image, ax=ax, fraction=0.046, label="UAR")
+    return _png(fig)

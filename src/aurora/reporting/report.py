@@ -14,9 +14,11 @@ from aurora.reporting.html import code_spans, data_uri, render, table_html
 from aurora.reporting.tables import (
     CROSSCORPUS_LEGEND,
     HIGH_BAND_HEADER,
+    LOCO_LEGEND,
     comparison_legend,
     comparison_table,
     comparison_title,
+    corpus_matrix_table,
     group_table,
     high_band,
     loco_table,
@@ -25,6 +27,7 @@ from aurora.reporting.tables import (
     shares_table,
     shift_text,
     speaker_table,
+    training_data_text,
 )
 
 
@@ -47,22 +50,36 @@ def report_images(result: Evaluation, crosscorpus: dict[str, dict], history: lis
             lone = summary["modes"]["lone-file"]["confusion"]
             images[f"crosscorpus_{name}"] = plots.confusion_png(
                 lone["counts"], lone["columns"], f"{name}, lone-file", rows=lone["rows"])
+    if result.corpus_matrix:
+        table = corpus_matrix_table(result.corpus_matrix, result.loco)
+        images["corpus_matrix"] = plots.corpus_matrix_png(*table, "UAR (all classes) across corpora")
+    for name, summary in result.loco.items():
+        if summary.get("status") == "evaluated":
+            every = summary["modes"]["all classes"]["confusion"]
+            images[f"loco_{name}"] = plots.confusion_png(every["counts"], every["columns"],
+                                                         f"{name} left out, all classes", rows=every["rows"])
     return images
 
 
-def _corpora_html(result: Evaluation) -> str:
-    parts = []
-    if result.cv_per_corpus:
-        parts += ["<p>Cross-validation (speaker folds stratified by corpus), each corpus's held-out "
-                  "clips scored on their own (mean ± std over its speakers):</p>"]
-        parts += [f"<h3>{escape(name)}</h3>" + table_html(*mode_table(s))
-                  for name, s in result.cv_per_corpus.items()]
-    if result.loco:
-        parts += ["<p>Leave one corpus out: trained on the other corpora, tested on every speaker of the "
-                  "one left out, scored on the emotions both sides have ('shared classes' also restricts "
-                  "the decision to them).</p>",
-                  table_html(*loco_table(result.loco))]
+def _loco_html(result: Evaluation, images: dict[str, bytes]) -> str:
+    parts = [f"<p>{code_spans(LOCO_LEGEND)}</p>", table_html(*loco_table(result.loco))]
+    if "corpus_matrix" in images:
+        parts += ["<p>One corpus against another: trained on one corpus alone, scored on each other one; "
+                  "the last row is leave one corpus out.</p>",
+                  f"<img alt='corpus x corpus' src='{data_uri(images['corpus_matrix'])}'>"]
+    parts += [f"<img alt='{name} left out' src='{data_uri(images[f'loco_{name}'])}'>"
+              for name in result.loco if f"loco_{name}" in images]
     return "".join(parts)
+
+
+def _cv_per_corpus_html(result: Evaluation) -> str:
+    parts = ["<p>Cross-validation (speaker folds stratified by corpus), each corpus's held-out "
+             "clips scored on their own (mean ± std over its speakers):</p>"]
+    return "".join(parts + [f"<h3>{escape(name)}</h3>" + table_html(*mode_table(s))
+                            for name, s in result.cv_per_corpus.items()])
+
+
+
 
 
 def _group_html(group: dict) -> str:
@@ -94,8 +111,10 @@ def _crosscorpus_html(cross: dict[str, dict], images: dict[str, bytes]) -> str:
 
 
 def report_html(result: Evaluation, model: str, note: str, splits: dict, crosscorpus: dict[str, dict],
-                comparison: list[dict] | None, card: str, images: dict[str, bytes]) -> str:
-    """The whole page; `note`: metrics.json's note ("" for none), `card`: the model card (Markdown)."""
+                comparison: list[dict] | None, card: str, images: dict[str, bytes],
+                training_data: dict[str, dict] | None = None) -> str:
+    """The whole page; `note`: metrics.json's note ("" for none), `card`: the model card (Markdown),
+    `training_data`: what the shipped model trained on, per corpus (speakers, clips)."""
     summary_rows = [[mode_name(k), mean_std(v["summary"]["accuracy"]), mean_std(v["summary"]["macro_f1"]),
                      mean_std(v["summary"]["weighted_f1"]), mean_std(v["summary"]["uar"]),
                      mean_std(v["summary"]["min_class_recall"]),
@@ -109,15 +128,18 @@ def report_html(result: Evaluation, model: str, note: str, splits: dict, crossco
     fold_speakers = table_html(
         ["fold", "train speakers", "validation speakers", "held-out speakers"],
         [[f["name"], speakers_text(f["train"]), speakers_text(f["val"]), speakers_text(f["test"])]
-         for f in [*splits["folds"], splits["final"], *splits.get("leave_one_corpus_out", [])]])
+         for f in [*splits["folds"], splits["final"], *splits.get("leave_one_corpus_out", []),
+                   *splits.get("single_corpus", [])]])
     per_class = result.per_class()
     sections = [
         ("Summary", (f"<p class=note>{note}</p>" if note else "") + table_html(
             ["", "accuracy", "macro-F1", "weighted-F1", "UAR", "min class recall",
              "ECE raw → temperature-scaled", HIGH_BAND_HEADER, "input shift: median, share > 1"],
             summary_rows)
-         + f"<p>Model <code>{model}</code>; {len(splits['folds'])}-fold leave-actors-out "
-           "cross-validation, mean ± std over folds.</p>"),
+         + f"<p>Model <code>{model}</code>; {len(splits['folds'])}-fold leave-speakers-out "
+           "cross-validation, mean ± std over folds."
+         + (f" Trained on {escape(training_data_text(training_data))} (original clips; the shipped model)."
+            if training_data else "") + "</p>"),
         ("Confusion matrix", f"<img alt='confusion matrix' src='{data_uri(images['confusion'])}'>"
          + (f"<img alt='test confusion' src='{data_uri(images['test_confusion'])}'>"
             if "test_confusion" in images else "")),
@@ -128,8 +150,10 @@ def report_html(result: Evaluation, model: str, note: str, splits: dict, crossco
     ]
     if crosscorpus:
         sections.insert(1, ("Other corpora (never trained on)", _crosscorpus_html(crosscorpus, images)))
-    if result.cv_per_corpus or result.loco:
-        sections.insert(1, ("Training corpora: per corpus and leave one corpus out", _corpora_html(result)))
+    if result.cv_per_corpus:
+        sections.insert(1, ("Speaker cross-validation, per corpus", _cv_per_corpus_html(result)))
+    if result.loco:  # the headline of a model of several corpora: first
+        sections.insert(0, ("Leave one corpus out", _loco_html(result, images)))
     if "training_curves" in images:
         curves = data_uri(images["training_curves"])
         sections.append(("Training curves", f"<img alt='training curves' src='{curves}'>"))

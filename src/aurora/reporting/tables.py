@@ -18,6 +18,20 @@ CROSSCORPUS_LEGEND = (
     "(`--classes neutral+calm,...`).")
 
 
+LOCO_LEGEND = (
+    "Each corpus left out of training in turn: trained (and validated) on the other corpora, scored on "
+    "every speaker of the one left out, on the emotions both sides have (mean ± std over its speakers). "
+    "'all classes' decides among every class of the model, as `aurora predict` does; 'its own emotions' "
+    "among the emotions the corpus has (`--classes`). The largest predicted share, ECE and the high band "
+    "are those of the decision among all classes.")
+
+
+def training_data_text(training_data: dict[str, dict]) -> str:
+    """`ravdess 20 speakers, 1,200 clips; emodb ...`: what a model trained on."""
+    return "; ".join(f"{corpus} {d['speakers']} speakers, {d['clips']:,} clips"
+                     for corpus, d in training_data.items())
+
+
 def mean_std(stat: dict) -> str:
     """A {"mean", "std"} figure as tables print it: 0.731 ± 0.068."""
     return f"{stat['mean']:.3f} ± {stat['std']:.3f}"
@@ -31,6 +45,14 @@ def high_band(band: dict) -> str:
 def shift_text(shift: dict | None) -> str:
     """Median input shift and the share of clips above 1: "0.78, 17%"."""
     return "-" if not shift else f"{shift['median']:.2f}, {shift['above_1']:.0%}"
+
+
+def text_table(header: list[str], rows: list[list]) -> str:
+    """Aligned plain-text columns, for a terminal."""
+    cells = [[str(c) for c in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+    return "\n".join(lines)
 
 
 def markdown_table(header: list[str], rows: list[list]) -> str:
@@ -118,20 +140,40 @@ def speaker_table(summary: dict, mode: str) -> tuple[list[str], list[list[str]]]
 
 
 def loco_table(loco: dict[str, dict]) -> tuple[list[str], list[list[str]]]:
-    """One row per left-out corpus, for the report and the model card."""
-    header = ["left out", "trained on classes", "scored emotions", "speakers", "clips", "UAR, all classes",
-              "UAR, shared classes", "macro-F1, shared", "largest share"]
+    """The headline table of a model trained on several corpora: one row per corpus left out of
+    training and scored on its speakers (mean ± std over them), deciding among all classes and
+    among its own emotions; the largest predicted share, ECE and the high band come from the
+    decision among all classes."""
+    header = ["left out", "speakers", "clips", "UAR, all classes", "UAR, its own emotions",
+              "largest predicted share", "ECE", HIGH_BAND_HEADER]
     rows = []
     for corpus, r in loco.items():
         if r["status"] != "evaluated":
-            rows.append([corpus, "", "", "", "", f"skipped: {r['note']}", "", "", ""])
+            rows.append([corpus, "", "", f"skipped: {r['note']}", "", "", "", ""])
             continue
-        every, shared = r["modes"]["all classes"], r["modes"]["shared classes"]
-        rows.append([corpus, ", ".join(r["trained_classes"]), ", ".join(shared["shared_emotions"]),
-                     str(shared["speakers"]), str(shared["clips"]),
-                     mean_std(every["uar"]), mean_std(shared["uar"]), mean_std(shared["macro_f1"]),
-                     f"{shared['largest_share']['share']:.2f} ({shared['largest_share']['emotion']})"])
+        every, own = r["modes"]["all classes"], r["modes"]["shared classes"]
+        largest = every["largest_share"]
+        rows.append([corpus, str(every["speakers"]), str(every["clips"]), mean_std(every["uar"]),
+                     mean_std(own["uar"]), f"{largest['share']:.0%} {largest['emotion']}",
+                     f"{every['ece']:.3f}", high_band(every["high_band"])])
     return header, rows
+
+
+def corpus_matrix_table(matrix: dict[str, dict[str, dict]],
+                        loco: dict[str, dict]) -> tuple[list[str], list[list[str]]]:
+    """UAR (all classes, mean over speakers) of a model trained on the row's corpus alone, scored
+    on the column's corpus; the last row trained on every other corpus (leave one corpus out)."""
+    names = sorted({*matrix, *loco, *(target for row in matrix.values() for target in row)})
+
+    def cell(summary: dict | None) -> str:
+        if not summary or summary.get("status") != "evaluated":
+            return "-"
+        return f"{summary['modes']['all classes']['uar']['mean']:.2f}"
+
+    rows = [[f"trained on {source}", *[cell(matrix[source].get(target)) for target in names]]
+            for source in sorted(matrix)]
+    rows.append(["trained on all the others", *[cell(loco.get(target)) for target in names]])
+    return ["", *[f"scored on {n}" for n in names]], rows
 
 
 def group_table(group: dict) -> tuple[list[str], list[list[str]]]:

@@ -21,6 +21,8 @@ INTENSITIES = {1: "normal", 2: "strong"}
 STATEMENTS = {1: "Kids are talking by the door", 2: "Dogs are sitting by the door"}
 MAX_ACTOR = 24
 RAVDESS = "ravdess"  # its name beside other corpora; its speakers are ravdess:01 ... ravdess:24
+ABOUT = ("RAVDESS speech (Livingstone & Russo, 2018; CC BY-NC-SA 4.0): North American English, acted by "
+         "24 professional actors, two fixed sentences")
 
 
 def speaker_id(actor: int) -> str:
