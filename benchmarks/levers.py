@@ -7,8 +7,9 @@ features and embeddings of every training corpus. Builds the splits as the split
 stage does (or, with --old-validation, with validation speakers drawn in turns
 instead of one from every corpus first), then cross-validates the train section's
 model with the -S overrides (params.yaml keys, values as YAML) and fits every
-leave-one-corpus-out split: no final model, no group mode, so a variant takes a
-few minutes. --no-copies trains on the original clips only (a quicker screen).
+leave-one-corpus-out split: no final model, and no group mode unless --group
+(then each left-out corpus is also scored a folder per speaker), so a variant
+takes a few minutes. --no-copies trains on the original clips only (a quicker screen).
 Prints, per corpus, the CV figures (RAVDESS lone-file accuracy, UAR) and the
 leave-one-corpus-out UAR with the 8-class decision and with the corpus's own
 emotions, the largest predicted share, ECE and the high band's accuracy.
@@ -55,6 +56,8 @@ def main() -> None:
                         help="validation speakers drawn in turns, not one from every corpus first")
     parser.add_argument("--no-copies", action="store_true", help="train on the original clips only")
     parser.add_argument("--matrix", action="store_true", help="also train on each corpus alone")
+    parser.add_argument("--group", action="store_true",
+                        help="also score each left-out corpus in group mode, a folder per speaker")
     parser.add_argument("--save", help="write every held-out prediction to this Parquet file")
     parser.add_argument("--embed", action="store_true",
                         help="encode the original clips with the (overridden) whisper settings through "
@@ -66,7 +69,7 @@ def main() -> None:
         _override(mapping, assignment)
     params = params_from_dict(mapping)
     copies = not (args.no_copies or args.embed)
-    cfg = dataclasses.replace(params.train, group_mode=False, use_augmented=copies)
+    cfg = dataclasses.replace(params.train, group_mode=args.group, use_augmented=copies)
     params = dataclasses.replace(params, train=cfg)
     clips = usable(pd.read_parquet(MANIFEST))
     genders = dict(zip(clips.speaker, clips.gender, strict=True))
@@ -86,8 +89,9 @@ def main() -> None:
         pd.concat([run.cv_predictions[cfg.speaker_norm], run.corpus_predictions]).to_parquet(args.save)
     per_corpus = score_per_corpus(run.cv_predictions[cfg.speaker_norm], classes)
     left_out = score_loco(run.corpus_predictions, run.corpus_notes, classes)
+    grouped = score_loco(run.corpus_predictions, run.corpus_notes, classes, scope="loco_group")
     flags = [flag for flag, on in (("--old-validation", args.old_validation), ("--no-copies", args.no_copies),
-                                   ("--embed", args.embed)) if on]
+                                   ("--embed", args.embed), ("--group", args.group)) if on]
     print(f"{' '.join([*args.set, *flags]) or 'params.yaml'}: {time.perf_counter() - started:.0f} s")
     if single:
         print(text_table(*corpus_matrix_table(score_corpus_matrix(run.corpus_predictions, run.corpus_notes,
@@ -96,7 +100,9 @@ def main() -> None:
           "     ECE   high band")
     for name in sorted(per_corpus):
         cv, modes = per_corpus[name], left_out.get(name, {}).get("modes", {})
-        print(f"{name:8s}  {cv['accuracy']:.3f}   {cv['uar']['mean']:.3f} | {_loco_text(modes)}")
+        group = grouped.get(name, {}).get("modes", {}).get("all classes")
+        print(f"{name:8s}  {cv['accuracy']:.3f}   {cv['uar']['mean']:.3f} | {_loco_text(modes)}"
+              + (f" | group by speaker {group['uar']['mean']:.3f}" if group else ""))
 
 
 def _encoded(params, clips: pd.DataFrame):

@@ -1,4 +1,5 @@
-"""Stage `augment`: augmented copies of the clips that may ever be trained on.
+"""Stage `augment`: the handcrafted features of the augmented copies of the clips that may ever
+be trained on, when a model reads them (train.features, compare.runs; otherwise empty tables).
 
 Only clips of non-test actors are augmented. Cross-validation folds hold
 their validation and held-out actors out of training, and since a copy
@@ -27,13 +28,18 @@ def main() -> None:
     params = load_params()
     clips = located(usable(pd.read_parquet(MANIFEST)), corpus_roots(params.data.raw_dir, params.data.corpora))
     test_speakers = read_splits()[1].test
-    requests = training_copies(clips, test_speakers, params.augment, params.train.use_augmented)
+    # The copies' handcrafted features only when a model reads them (the Whisper embeddings of the
+    # copies are the embed stage's); otherwise empty tables, which no model reads.
+    needed = params.train.use_augmented and params.trains_on_handcrafted()
+    requests = training_copies(clips, test_speakers, params.augment, needed)
     result = build_features(requests, Path(), params.features, params.audio, desc="augment",
                             dask=dask_address())
     # Keep each copy's provenance beside its features: the source clip and the recipe.
     result.stats = requests[["clip_id", "source_clip_id", "recipe"]].merge(result.stats, on="clip_id")
-    result.save(AUGMENT, copies_per_clip=params.augment.effective_copies if params.train.use_augmented else 0,
+    result.save(AUGMENT, copies_per_clip=params.augment.effective_copies if needed else 0,
                 source_clips=len(trainable(clips, test_speakers)))
+    if not needed:
+        print("augment: no model reads the copies' handcrafted features (train.features, compare.runs)")
     print(f"augment: {result.describe()}")
     for line in result.failed:
         print(f"  failed: {line}", file=sys.stderr)

@@ -57,7 +57,7 @@ def main() -> None:
     write_json(METRICS, metrics)
     comparison = read_comparison()
     card = model_card(config, result.cv_summaries(), result.test, splits["folds"], comparison, cross,
-                      result.loco)
+                      result.loco, result.loco_group)
     _write_text(MODEL / MODEL_CARD, card)
 
     EVAL.mkdir(parents=True, exist_ok=True)
@@ -76,7 +76,7 @@ def main() -> None:
                                     comparison, card, images, config["training_data"]))
     if result.loco:  # the headline of a model of several corpora
         print("leave one corpus out (mean ± std over the left-out corpus's speakers):")
-        print(text_table(*loco_table(result.loco)))
+        print(text_table(*loco_table(result.loco, result.loco_group)))
         print(text_table(*corpus_matrix_table(result.corpus_matrix, result.loco)) + "\n")
     for key in ("cv", "cv_other_mode"):
         if key in metrics:

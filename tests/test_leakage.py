@@ -58,7 +58,8 @@ def splits(examples):
 
 @pytest.mark.parametrize("speaker_norm", [False, True])
 def test_every_fold_is_leak_free(examples, splits, speaker_norm):
-    cfg = TrainConfig(model="mlp", smote=True, use_augmented=True, speaker_norm=speaker_norm)
+    cfg = TrainConfig(model="mlp", smote=True, weighting="clips", use_augmented=True,
+                      speaker_norm=speaker_norm)
     meta = examples.meta
     inputs = model_inputs(examples, cfg, speaker_norm)
     for fold in splits:
@@ -92,7 +93,7 @@ def test_held_out_clips_cannot_move_training_statistics(examples, splits):
     """Changing every validation and test clip's features changes neither the standardisation nor
     the training rows. (Validation rows join the fit only through train.refit_with_val, after C and
     the temperature were chosen; test rows never do.)"""
-    cfg = TrainConfig(model="mlp", smote=True)
+    cfg = TrainConfig(model="mlp", smote=True, weighting="clips")
     fold = splits[0]
     before = prepare_fold(examples, examples.stats, fold, cfg)
     _, val, test = examples.fold_rows(fold, augmented=False)

@@ -150,7 +150,8 @@ def test_logreg_refit_with_validation_keeps_c_and_the_validation_temperature():
     reference = LogisticRegression(C=plain.chosen["C"], max_iter=3000, class_weight="balanced")
     reference.fit(both_x, both_y)
     refit_logits = predict_logits(refit.network, x, 1)
-    np.testing.assert_allclose(softmax(refit_logits), reference.predict_proba(x), atol=1e-5)
+    # to the solver's tolerance: the refit starts from the selected model's solution, the reference cold
+    np.testing.assert_allclose(softmax(refit_logits), reference.predict_proba(x), atol=1e-3)
     assert not np.allclose(refit_logits, predict_logits(plain.network, x, 1), atol=1e-3)
     assert refit.refit_rows == len(both_y) and plain.refit_rows == 0
     assert _training_hash(data, True) != _training_hash(data, False)

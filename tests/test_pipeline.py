@@ -41,6 +41,8 @@ def project(tmp_path):
         (root / metrics).unlink(missing_ok=True)
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["split"].update(cv_folds=3, val_actors=1)
+    # Trained in float32, listening in bfloat16: the path where held-out clips are encoded twice
+    params["whisper"]["precision"] = "float32"
     params["augment"].update(fixed_noise_snr_db=[15.0], fixed_speeds=[],  # one fixed copy per clip
                              fixed_reverb_rt60_s=[], fixed_crop_s=[])
     params["train"].update(model="mlp", max_epochs=3, patience=2, hidden=32,  # curves via dvclive
@@ -156,7 +158,8 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert set(manifest.query("status == 'ok'").corpus) == {"ravdess", "emodb"}
     run = json.loads((art / "features/last_run.json").read_text())
     assert (run["computed"], run["cached"]) == (54, 0)
-    assert json.loads((art / "augment/summary.json").read_text())["clips"] == 54  # one copy each
+    assert json.loads((art / "embed/summary.json").read_text())["augmented"]["clips"] == 54  # one copy each
+    assert json.loads((art / "augment/summary.json").read_text())["clips"] == 0  # no model reads them
     metrics = json.loads((art / "metrics.json").read_text())
     trained = metrics["training_data"]  # the final model's speakers (an mlp: its training ones only)
     assert set(trained) == {"emodb", "ravdess"} and 1 <= trained["emodb"]["speakers"] <= 2
@@ -261,6 +264,8 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert "Running stage 'train_corpora'" in fourth
     run = json.loads((art / "features/last_run.json").read_text())
     assert (run["computed"], run["cached"]) == (12, 56)  # only the new corpus's clips
+    # A handcrafted compare run reads the copies' handcrafted features: now they are computed.
+    assert json.loads((art / "augment/summary.json").read_text())["clips"] == 50 + 6 + 12  # a copy each
     splits = json.loads((art / "splits.json").read_text())
     assert [s["name"] for s in splits["leave_one_corpus_out"]] == ["without-emodb", "without-mine",
                                                                    "without-ravdess"]

@@ -110,7 +110,7 @@ class WhisperConfig:
     # The encoder's arithmetic for the training clips: float32; bfloat16 (products in bfloat16,
     # float32 sums, under torch autocast); int8 (products in int8 with each clip's own activation
     # scale, aurora.whisper.int8: a clip's embedding is the same bit for bit in any batch).
-    precision: Precision = "float32"
+    precision: Precision = "bfloat16"
     # Where the model listens: `aurora predict`, the crosscorpus stage and every held-out clip the
     # figures score (the embed stage encodes the original clips again when it differs from
     # `precision`); "" = as trained. bfloat16 is fast only where the CPU has bfloat16 instructions;
@@ -371,6 +371,13 @@ class Params:
     compare: CompareConfig = field(default_factory=CompareConfig)
     predict: PredictConfig = field(default_factory=PredictConfig)
     crosscorpus: CrossCorpusConfig = field(default_factory=CrossCorpusConfig)
+
+    def trains_on_handcrafted(self) -> bool:
+        """Does the train section's model, or a compare run, read the handcrafted features (their
+        statistics or frame sequences)? The augment stage computes the copies' only then."""
+        runs = [(self.train.features, self.train.model), *self.compare.pairs()]
+        return any(features in ("handcrafted", "fusion") or model in SEQUENCE_MODELS
+                   for features, model in runs)
 
     def __post_init__(self) -> None:
         both = sorted(set(self.data.corpora) & set(self.crosscorpus.corpora))

@@ -118,15 +118,11 @@ def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
     return fitted
 
 
-
-
-def _prediction_rows(examples: Examples, index: np.ndarray, logits: np.ndarray, temperature: float,
-                     shift: np.ndarray, shift_temperature: bool, labels: LabelSpace,
-                     **fields) -> pd.DataFrame:
-    """One row per clip: calibrated probabilities, the clip's input shift, and the raw logits for
-    auditing calibration."""
+def _prediction_rows(examples: Examples, index: np.ndarray, probs: np.ndarray, logits: np.ndarray,
+                     temperature: float, shift: np.ndarray, labels: LabelSpace, **fields) -> pd.DataFrame:
+    """One row per clip: its probabilities, the clip's input shift, and the raw logits and the
+    temperature for auditing calibration."""
     meta = examples.meta.iloc[index]
-    probs = calibrated(logits, temperature, shift if shift_temperature else None)
     frame = pd.DataFrame({**fields, "clip_id": meta.clip_id.to_numpy(), "speaker": meta.speaker.to_numpy(),
                           "corpus": meta.corpus.to_numpy(),
                           "label": meta.label.to_numpy(), "pred": probs.argmax(axis=1),
@@ -195,12 +191,12 @@ def _run_job(job: Job) -> JobResult:
     fitted = train_on(data, input_width(inputs), len(labels), cfg)
     scope = job.scope
     predictions, acc = pd.DataFrame(), float("nan")
+    fold = "final" if job.final else job.fold.name
     if len(data.test_index):
-        logits = predict_logits(fitted.network, data.x_test, cfg.max_frames)
-        predictions = _prediction_rows(examples, data.test_index, logits, fitted.temperature,
-                                       input_shift(data.x_test), cfg.shift_temperature, labels,
-                                       scope=scope, fold="final" if job.final else job.fold.name,
-                                       speaker_norm=job.speaker_norm)
+        logits, shift = predict_logits(fitted.network, data.x_test, cfg.max_frames), input_shift(data.x_test)
+        lone = calibrated(logits, fitted.temperature, shift if cfg.shift_temperature else None)
+        predictions = _prediction_rows(examples, data.test_index, lone, logits, fitted.temperature, shift,
+                                       labels, scope=scope, fold=fold, speaker_norm=job.speaker_norm)
         acc = float((logits.argmax(1) == examples.meta.label.to_numpy()[data.test_index]).mean())
     chosen = (f"best epoch {fitted.best_epoch}" if fitted.best_epoch
               else ", ".join(f"{k}={v:g}" for k, v in fitted.chosen.items()))
@@ -219,11 +215,19 @@ def _run_job(job: Job) -> JobResult:
             "test_accuracy": acc if len(data.test_index) else None}
     result = JobResult(job, predictions, note, log, fitted, data.moments,
                        _training_hash(data, fitted.refit_rows > 0) if job.final else "")
-    if cfg.has_group_mode and not job.speaker_norm and scope in ("cv", "test"):
+    if cfg.has_group_mode and not job.speaker_norm and scope in ("cv", "test", "loco"):
         speakers = examples.meta.speaker.to_numpy()
         group = fit_group(data, speakers, input_width(inputs), len(labels), cfg)
         if job.final:
             result.group = group
+        elif scope == "loco":  # the left-out corpus in group mode: a folder per speaker
+            grouped = np.empty_like(lone)
+            for speaker in np.unique(speakers[data.test_index]):
+                rows = np.flatnonzero(speakers[data.test_index] == speaker)
+                grouped[rows] = group.predict(data.x_test[rows], lone[rows])[0]
+            result.predictions = pd.concat([predictions, _prediction_rows(
+                examples, data.test_index, grouped, logits, fitted.temperature, shift, labels,
+                scope="loco_group", fold=fold, speaker_norm=job.speaker_norm)], ignore_index=True)
         elif len(data.test_index):
             meta = examples.meta.iloc[data.test_index][["clip_id", "speaker", "label"]]
             lone = softmax(logits / fitted.temperature)

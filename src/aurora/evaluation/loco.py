@@ -44,12 +44,14 @@ def _trained(notes: list[dict]) -> dict[str, set[int]]:
     return {n["fold"]: set(n["trained_labels"]) for n in notes}
 
 
-def score_loco(predictions: pd.DataFrame, notes: list[dict], classes: list[str]) -> dict[str, dict]:
-    """Per left-out corpus (scope loco): the classes trained on, and score_corpus figures deciding
-    among all classes and among the shared ones (as modes, like a cross-corpus summary). `notes`:
-    each split's training note (its trained_labels)."""
+def score_loco(predictions: pd.DataFrame, notes: list[dict], classes: list[str],
+               scope: str = "loco") -> dict[str, dict]:
+    """Per left-out corpus (rows of `scope`: loco, lone-file; loco_group, a folder per speaker in
+    group mode): the classes trained on, and score_corpus figures deciding among all classes and
+    among the shared ones (as modes, like a cross-corpus summary). `notes`: each split's training
+    note (its trained_labels)."""
     trained = _trained(notes)
-    held = predictions[predictions.scope == "loco"]
+    held = predictions[predictions.scope == scope]
     return {str(rows.corpus.iloc[0]): {**_held_out(rows, trained[split], classes), "split": split}
             for split, rows in held.groupby("fold", sort=True)}
 

@@ -41,6 +41,7 @@ class Evaluation:
     group: dict  # summarize_group_eval per folder composition ({} without group mode)
     cv_per_corpus: dict[str, dict] = field(default_factory=dict)  # shaped as cross-corpus summaries
     loco: dict[str, dict] = field(default_factory=dict)  # leave one corpus out, likewise
+    loco_group: dict[str, dict] = field(default_factory=dict)  # the same in group mode, a folder per speaker
     corpus_matrix: dict[str, dict[str, dict]] = field(default_factory=dict)  # trained on -> scored on
 
     @property
@@ -96,6 +97,7 @@ def evaluate_predictions(predictions: pd.DataFrame, group_eval: pd.DataFrame, tr
                             for name, s in score_per_corpus(result.primary["predictions"], classes).items()}
     notes = train_log.get("corpus_splits", [])
     result.loco = score_loco(predictions, notes, classes)
+    result.loco_group = score_loco(predictions, notes, classes, scope="loco_group")
     result.corpus_matrix = score_corpus_matrix(predictions, notes, classes)
     return result
 
@@ -123,7 +125,8 @@ def metrics_json(result: Evaluation, model: str, splits: dict, crosscorpus: dict
         metrics["note"] = splits["note"] or "no test actors present: cross-validation only"
     if crosscorpus:
         metrics["crosscorpus"] = {name: headline(summary) for name, summary in crosscorpus.items()}
-    for key, value in (("cv_per_corpus", result.cv_per_corpus), ("leave_one_corpus_out", result.loco)):
+    for key, value in (("cv_per_corpus", result.cv_per_corpus), ("leave_one_corpus_out", result.loco),
+                       ("leave_one_corpus_out_group", result.loco_group)):
         if value:
             metrics[key] = {name: headline(s) for name, s in value.items()}
     if result.corpus_matrix:  # UAR, all classes: trained on one corpus -> scored on another

@@ -30,6 +30,7 @@ class Fitted:
     chosen: dict = field(default_factory=dict)  # hyper-parameters picked on validation
     temperature: float = 1.0  # softmax temperature fitted on validation (aurora.models.calibration)
     refit_rows: int = 0  # > 0: refitted on this many rows (training + validation) after selection
+    classifier: LogisticRegression | None = None  # logreg: scikit-learn's fit, which a refit starts from
 
 
 def seed_everything(seed: int) -> None:
@@ -162,9 +163,11 @@ def _row_weighted(loss_fn: nn.Module, weights: torch.Tensor):
 
 
 def _sklearn_logreg(c: float, cfg: TrainConfig, weighted: bool = False) -> LogisticRegression:
-    """`weighted`: the rows come with their own weights (classes already balanced in them)."""
+    """`weighted`: the rows come with their own weights (classes already balanced in them).
+    warm_start: each fit starts from the model's last solution (the objective is strictly convex,
+    so only the number of iterations changes)."""
     balance = "balanced" if cfg.class_weights and not weighted else None
-    return LogisticRegression(C=c, max_iter=3000, class_weight=balance)
+    return LogisticRegression(C=c, max_iter=3000, class_weight=balance, warm_start=True)
 
 
 def fit_logreg(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
@@ -173,17 +176,18 @@ def fit_logreg(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_va
     """scikit-learn LogisticRegression; C = logreg_c x grid, picked by validation UAR (weighted by
     `w_val` when given); `w_train`: the training rows' weights (train.weighting)."""
     best = None
-    for factor in grid:
+    clf = _sklearn_logreg(cfg.logreg_c, cfg, w_train is not None)
+    for factor in sorted(grid):  # strongest regularisation first: each fit starts from the last one
         c = cfg.logreg_c * factor
-        clf = _sklearn_logreg(c, cfg, w_train is not None).fit(x_train, y_train, sample_weight=w_train)
+        clf.set_params(C=c).fit(x_train, y_train, sample_weight=w_train)
         if w_val is None:
             uar = classification_metrics(y_val, clf.predict(x_val), [str(i) for i in range(n_classes)])["uar"]
         else:
             uar = weighted_uar(y_val, clf.predict(x_val), w_val)
         if best is None or uar > best[0] + 1e-6:
-            best = (uar, c, clf)
+            best = (uar, c, copy.deepcopy(clf))
     _, c, clf = best
-    return Fitted(_as_network(clf, x_train.shape[1], n_classes), chosen={"C": c})
+    return Fitted(_as_network(clf, x_train.shape[1], n_classes), chosen={"C": c}, classifier=clf)
 
 
 def refit_logreg(fitted: Fitted, x: np.ndarray, y: np.ndarray, n_classes: int, cfg: TrainConfig,
@@ -191,7 +195,10 @@ def refit_logreg(fitted: Fitted, x: np.ndarray, y: np.ndarray, n_classes: int, c
     """The same model (C and temperature kept) fitted again on `x`, `y` (with `weights` when the
     rows have them). C is not rescaled for the extra rows: scikit-learn's C weighs the summed
     loss, so regularisation gets slightly weaker, as it would for any model trained on more data."""
-    clf = _sklearn_logreg(fitted.chosen["C"], cfg, weights is not None).fit(x, y, sample_weight=weights)
+    clf = _sklearn_logreg(fitted.chosen["C"], cfg, weights is not None)
+    if fitted.classifier is not None and set(np.unique(y)) == set(fitted.classifier.classes_):
+        clf = copy.deepcopy(fitted.classifier)  # starts from the selected solution
+    clf.fit(x, y, sample_weight=weights)
     return Fitted(_as_network(clf, x.shape[1], n_classes), chosen=fitted.chosen,
                   temperature=fitted.temperature, refit_rows=len(y))
 

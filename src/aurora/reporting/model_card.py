@@ -20,7 +20,7 @@ from aurora.reporting.tables import (
 
 def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict],
                comparison: list[dict] | None = None, crosscorpus: dict[str, dict] | None = None,
-               loco: dict[str, dict] | None = None) -> str:
+               loco: dict[str, dict] | None = None, loco_group: dict[str, dict] | None = None) -> str:
     """Markdown. `cv` maps a mode name ("speaker-norm on"/"off") to metrics.summarize output;
     `comparison` holds the compare stage's rows (aurora.evaluation.comparison); `crosscorpus` the crosscorpus
     stage's summary per corpus (aurora.evaluation.crosscorpus); `loco` the leave-one-corpus-out results
@@ -32,7 +32,7 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         f"Classifies a speech clip into one of {len(config['classes'])} emotions: "
         f"{', '.join(config['classes'])}. Input: {config['input']} computed from 16 kHz mono audio "
         f"(feature fingerprint `{config['feature_fingerprint']}`)." + _precision_text(config),
-        *_loco_lines(loco),
+        *_loco_lines(loco, loco_group),
         "",
         "## Data",
         *_data_lines(config),
@@ -115,11 +115,11 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
     return "\n".join(lines) + "\n"
 
 
-def _loco_lines(loco: dict[str, dict] | None) -> list[str]:
+def _loco_lines(loco: dict[str, dict] | None, group: dict[str, dict] | None) -> list[str]:
     """The headline of a model trained on several corpora (none with one corpus)."""
     if not loco:
         return []
-    return ["", "## Leave one corpus out", LOCO_LEGEND, "", markdown_table(*loco_table(loco))]
+    return ["", "## Leave one corpus out", LOCO_LEGEND, "", markdown_table(*loco_table(loco, group))]
 
 
 def _data_lines(config: dict) -> list[str]:

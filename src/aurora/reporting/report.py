@@ -62,7 +62,7 @@ def report_images(result: Evaluation, crosscorpus: dict[str, dict], history: lis
 
 
 def _loco_html(result: Evaluation, images: dict[str, bytes]) -> str:
-    parts = [f"<p>{code_spans(LOCO_LEGEND)}</p>", table_html(*loco_table(result.loco))]
+    parts = [f"<p>{code_spans(LOCO_LEGEND)}</p>", table_html(*loco_table(result.loco, result.loco_group))]
     if "corpus_matrix" in images:
         parts += ["<p>One corpus against another: trained on one corpus alone, scored on each other one; "
                   "the last row is leave one corpus out.</p>",

@@ -23,7 +23,8 @@ LOCO_LEGEND = (
     "every speaker of the one left out, on the emotions both sides have (mean ± std over its speakers). "
     "'all classes' decides among every class of the model, as `aurora predict` does; 'its own emotions' "
     "among the emotions the corpus has (`--classes`). The largest predicted share, ECE and the high band "
-    "are those of the decision among all classes.")
+    "are those of the decision among all classes, one clip at a time; 'group by speaker' classifies each "
+    "speaker's clips as one folder (`--group-by folder`).")
 
 
 def training_data_text(training_data: dict[str, dict]) -> str:
@@ -139,23 +140,27 @@ def speaker_table(summary: dict, mode: str) -> tuple[list[str], list[list[str]]]
     return header, rows
 
 
-def loco_table(loco: dict[str, dict]) -> tuple[list[str], list[list[str]]]:
+def loco_table(loco: dict[str, dict],
+               group: dict[str, dict] | None = None) -> tuple[list[str], list[list[str]]]:
     """The headline table of a model trained on several corpora: one row per corpus left out of
     training and scored on its speakers (mean ± std over them), deciding among all classes and
     among its own emotions; the largest predicted share, ECE and the high band come from the
-    decision among all classes."""
+    decision among all classes. `group`: the same in group mode (a folder per speaker), a column."""
     header = ["left out", "speakers", "clips", "UAR, all classes", "UAR, its own emotions",
-              "largest predicted share", "ECE", HIGH_BAND_HEADER]
+              "largest predicted share", "ECE", HIGH_BAND_HEADER,
+              *(["UAR, all classes, group by speaker"] if group else [])]
     rows = []
     for corpus, r in loco.items():
         if r["status"] != "evaluated":
-            rows.append([corpus, "", "", f"skipped: {r['note']}", "", "", "", ""])
+            rows.append([corpus, "", "", f"skipped: {r['note']}", "", "", "", "", *([""] if group else [])])
             continue
         every, own = r["modes"]["all classes"], r["modes"]["shared classes"]
         largest = every["largest_share"]
         rows.append([corpus, str(every["speakers"]), str(every["clips"]), mean_std(every["uar"]),
                      mean_std(own["uar"]), f"{largest['share']:.0%} {largest['emotion']}",
-                     f"{every['ece']:.3f}", high_band(every["high_band"])])
+                     f"{every['ece']:.3f}", high_band(every["high_band"]),
+                     *([mean_std(group[corpus]["modes"]["all classes"]["uar"])
+                        if group.get(corpus, {}).get("status") == "evaluated" else "-"] if group else [])])
     return header, rows
 
 
