@@ -92,7 +92,7 @@ def test_the_emodb_copy_reads_as_its_readme_says(emodb_dir):
     assert not rejected and len(files) == 243
     assert sorted({f.speaker for f in files}) == ["03", "08", "09", "10", "11"]
     assert Counter(f.code for f in files) == {"W": 60, "L": 35, "E": 12, "A": 29, "F": 34, "T": 30, "N": 43}
-    labels = load_params(REPO / "params.yaml").crosscorpus.corpora["emodb"].labels
+    labels = load_params(REPO / "params.yaml").data.corpora["emodb"].labels
     assert set(Counter(f.code for f in files)) == set(labels)  # every code is mapped
 
 

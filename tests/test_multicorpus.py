@@ -154,6 +154,20 @@ def test_folds_are_stratified_by_corpus_and_leave_one_corpus_out_tests_each_corp
     assert leave_one_corpus_out({"ravdess:01": "male"}, {"ravdess:01": "ravdess"}, [], 1) == []
 
 
+def test_a_small_corpus_of_both_genders_is_spread_over_the_folds_not_stacked_in_the_first():
+    # Emo-DB's shared speakers: three men and two women. Dealing each gender from the same fold
+    # put two of them in folds 1 and 2 and none in folds 4 and 5.
+    genders = {"emodb:03": "male", "emodb:08": "female", "emodb:09": "female", "emodb:10": "male",
+               "emodb:11": "male"} | {f"ravdess:{a:02d}": "male" if a % 2 else "female" for a in range(1, 21)}
+    corpora = {s: s.split(":")[0] for s in genders}
+    folds, _ = make_splits(genders, [], n_folds=5, n_val=2, corpora=corpora)
+    for fold in folds:
+        held = [corpora[s] for s in fold.test]
+        assert held.count("emodb") == 1 and held.count("ravdess") == 4
+        ravdess_genders = sorted(genders[s] for s in fold.test if s.startswith("ravdess"))
+        assert ravdess_genders == ["female", "female", "male", "male"]
+
+
 def test_validation_hears_every_corpus_and_each_corpus_alone_is_tested_on_the_others():
     speakers = ([f"ravdess:{a:02d}" for a in range(1, 21)] + [f"emodb:{s}" for s in ("03", "08", "09", "10")]
                 + [f"emovo:{s}" for s in ("f1", "f2", "m1", "m2", "m3")])

@@ -70,8 +70,8 @@ def test_ravdess_and_emodb_through_data_corpora(ravdess_dir, emodb_dir):
     """RAVDESS plus the Emo-DB speakers as training corpora (no training here): one manifest with a
     corpus column and namespaced speakers, boredom left out with its reason, speaker folds stratified
     by corpus, and leave-one-corpus-out splits that test each corpus whole."""
-    # The shipped evaluation entry's reader and mapping, as a training corpus instead.
-    emodb = load_params(REPO / "params.yaml").crosscorpus.corpora["emodb"]
+    # The shipped training entry for Emo-DB, on its own beside RAVDESS.
+    emodb = load_params(REPO / "params.yaml").data.corpora["emodb"]
     config = DataConfig(corpora={"emodb": emodb})
     manifest = build_manifest(ravdess_dir, config, workers=2, corpora={"emodb": emodb_dir})
     ok = usable(manifest)

@@ -91,13 +91,14 @@ def make_splits(genders: dict, test_actors: list, n_folds: int, n_val: int,
         raise ValueError(f"{len(pool)} non-test actors cannot make {n_folds} folds with "
                          f"{n_val} validation actors each")
     held: list[list] = [[] for _ in range(n_folds)]
-    start = 0  # each corpus's odd speakers go to the folds the previous corpus left short
+    start = 0  # each stratum's odd speakers go to the folds the previous strata left short
     for corpus in sorted({corpora[a] for a in pool}):
         members = [a for a in pool if corpora[a] == corpus]
         for gender in sorted({genders[a] for a in members}, key=lambda g: (g != "male", g)):
-            for k, group in enumerate(_deal([a for a in members if genders[a] == gender], n_folds, start)):
+            stratum = [a for a in members if genders[a] == gender]
+            for k, group in enumerate(_deal(stratum, n_folds, start)):
                 held[k] += group
-        start = (start + len(members)) % n_folds
+            start = (start + len(stratum)) % n_folds
     folds = []
     for k in range(n_folds):
         held_out = sorted(held[k])
