@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from aurora.config import ConfigError, PredictConfig, predict_config
 from aurora.inference.classify import FileResult, classify_files, content_sha256
-from aurora.inference.discover import discover
+from aurora.inference.discover import NothingToClassify, discover, nothing_found
 from aurora.inference.output import ResultStore
 from aurora.inference.predictor import Predictor
 from aurora.models.bundle import ModelError
@@ -94,6 +94,8 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(MODEL),
         raise ConfigError(f"predict.window_s {settings.window_s:g} s is longer than this model reads "
                           f"({predictor.max_window_s:g} s)")
     files = discover(paths, recursive=recursive, extensions=settings.extensions)
+    if not files:
+        raise NothingToClassify(nothing_found(paths, recursive=recursive, extensions=settings.extensions))
     hashes = [content_sha256(Path(p)) for p in files]
     decision = predictor.decision(settings.classes)
     store = ResultStore(Path(out), Path(segments) if segments else None, predictor.classes,
@@ -166,6 +168,9 @@ def run_classify(paths: list[str], out: str, *, model_dir: str = str(MODEL),
     if group_by == "folder" and predictor.group is None:
         raise ModelError(f"the model in {model_dir} has no group mode (train.group_mode: true, an "
                          "utterance model without SMOTE); classify without --group-by")
+    # Nothing to classify (an empty, wrong or unmounted folder) is reported before any flow run too.
+    if not discover(paths, recursive=recursive, extensions=settings.extensions):
+        raise NothingToClassify(nothing_found(paths, recursive=recursive, extensions=settings.extensions))
     runner = task_runner(settings.workers, dask_address)
     return classify_folder.with_options(task_runner=runner)(
         paths, out, model_dir=model_dir, recursive=recursive, segments=segments, settings=settings,

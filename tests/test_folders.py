@@ -1,13 +1,15 @@
-"""Folders as users keep them: linked sub-folders and link loops."""
+"""Folders as users keep them: linked sub-folders, link loops, and a run that finds nothing."""
 
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from aurora.inference.discover import discover
+from aurora_cli.main import NOTHING_TO_CLASSIFY, main
 from tests.conftest import HIGH_F0, LOW_F0, REPO, write_clip
 
 EXTENSIONS = ["wav", "flac"]
@@ -71,3 +73,42 @@ def test_predict_classifies_linked_sub_folders_once_with_paths_as_given(prefect_
     assert emotions == {"speaker1_0.wav": "neutral", "speaker1_1.wav": "neutral", "speaker2_0.wav": "angry",
                         "speaker2_1.wav": "angry", "top.WAV": "angry"}
 
+
+def test_a_run_that_finds_nothing_says_where_it_looked_and_exits_4(tiny_model, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nested = tmp_path / "nested"
+    write_clip(nested / "sub" / "a.wav")
+    (nested / "readme.txt").write_text("no audio at the top")
+    out = tmp_path / "p.csv"
+    for args, scope in (([str(empty), "--recursive"], "sub-folders included"),
+                        ([str(nested)], "--recursive searches sub-folders")):
+        capsys.readouterr()
+        status = main(["predict", *args, "--out", str(out), "--model", str(tiny_model)])
+        assert status == NOTHING_TO_CLASSIFY == 4
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith(f"aurora: no file to classify in {args[0]}: looked for ")
+        assert ".flac" in lines[0] and ".wav" in lines[0] and scope in lines[0]
+        assert not out.exists() and not list(tmp_path.glob(".*journal*"))
+
+
+def test_the_scheduled_flow_warns_when_its_folder_has_nothing_and_goes_on(prefect_env, tiny_model, tmp_path):
+    out_dir = tmp_path / "results"
+    script = ("import sys; from flows.schedule import classify_new_files; "
+              "print('returned', repr(classify_new_files(sys.argv[1], sys.argv[2], model_dir=sys.argv[3], "
+              "params_file=None, recursive=True)))")
+    for folder in (tmp_path / "inbox", tmp_path / "unmounted"):
+        if folder.name == "inbox":
+            folder.mkdir()
+            (folder / "notes.txt").write_text("no audio")
+        done = subprocess.run([sys.executable, "-c", script, str(folder), str(out_dir), str(tiny_model)],
+                              env=prefect_env, cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "returned ''" in done.stdout
+        warnings = [line for line in done.stderr.splitlines() if "WARNING" in line]
+        assert len(warnings) == 1 and f"no file to classify in {folder}: looked for " in warnings[0], (
+            done.stderr[-3000:])
+        assert "Completed" in done.stderr and "Failed" not in done.stderr
+    assert not list(out_dir.glob("*.csv"))
+    assert os.listdir(out_dir) == []

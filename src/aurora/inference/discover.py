@@ -6,7 +6,12 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from aurora.errors import AuroraError
 from aurora.util.files import normalise_extensions, walk_files
+
+
+class NothingToClassify(AuroraError, LookupError):
+    """A run found no file to classify (an empty, wrong or unmounted folder)."""
 
 
 def discover(paths: Iterable[str | Path], *, recursive: bool, extensions: Iterable[str]) -> list[str]:
@@ -28,3 +33,10 @@ def discover(paths: Iterable[str | Path], *, recursive: bool, extensions: Iterab
                      for rel in walk_files(arg, extensions=wanted, recursive=recursive))
     return sorted(found)
 
+
+def nothing_found(paths: Iterable[str | Path], *, recursive: bool, extensions: Iterable[str]) -> str:
+    """The one line that says a run found nothing to classify: where it looked and for what."""
+    where = ", ".join(str(p) for p in paths) or "(no path)"
+    kinds = ", ".join(f".{e}" for e in sorted(normalise_extensions(extensions)))
+    scope = "sub-folders included" if recursive else "top level only; --recursive searches sub-folders"
+    return f"no file to classify in {where}: looked for {kinds} ({scope})"
