@@ -1,14 +1,14 @@
 """Keeping a long bulk run's native memory flat, whatever the number of files.
 
-Measured on `aurora predict` (#35; docs/results.md, "Prediction throughput and
-memory"): the Python heap stayed near 190 MiB while the process grew by
-gigabytes, from two native causes, both driven by the Whisper encoder's
-batch shapes, which change with every batch (clips are encoded at their own
-length, batched by length):
+Measured on `aurora predict` (#35; figures in docs/results.md, "Prediction
+throughput and memory"): the Python heap stayed small while the process grew
+with the number of files, from two native causes, both driven by the Whisper
+encoder's batch shapes, which change from batch to batch (clips are encoded at
+their own length, batched by length):
 
-- oneDNN, under torch's bfloat16 matrix products, caches a compiled primitive
-  per shape, up to 1,024 of them by default: about 750 MiB after 3,000 clips.
-  Creating one per call cost no measurable speed, so bulk runs keep none.
+- oneDNN, under torch's bfloat16 matrix products, caches a primitive per
+  shape, up to 1,024 of them by default. Creating one per call cost no
+  measurable speed, so bulk runs keep none.
 - glibc keeps the freed activations of each shape in its per-thread arenas,
   where the next batch's other shapes fit badly; trimming after each batch
   gives the pages back.
