@@ -50,7 +50,8 @@ def build_archive(clips: list[Path], root: Path, per_folder: int) -> tuple[Path,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--files", type=int, nargs="+", default=[1000, 10_000], help="archive sizes")
+    parser.add_argument("--files", type=int, nargs="*", default=[1000, 10_000],
+                        help="archive sizes (none: only --huge)")
     parser.add_argument("--huge", action="store_true", help=f"also {HUGE:,} files (about half an hour)")
     parser.add_argument("--per-folder", type=int, default=500, help="files per sub-folder")
     parser.add_argument("--plain", action="store_true",
