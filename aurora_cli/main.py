@@ -1,7 +1,9 @@
 """The `aurora` command line: the top layer, over the domain package and the Prefect flows.
 
 Exit status: 0 when everything worked; 1 on an error that stopped the command;
-3 when `aurora predict` finished but some files are error rows in the CSV.
+3 when `aurora predict` finished but some files are error rows in the CSV;
+4 when `aurora predict` found no file to classify (one line says where it looked
+and for which extensions; no CSV is written).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from aurora.errors import AuroraError
 from stages.paths import MODEL
 
 SOME_FILES_FAILED = 3
+NOTHING_TO_CLASSIFY = 4
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -29,14 +32,19 @@ def _fetch(args: argparse.Namespace) -> int:
 
 def _predict(args: argparse.Namespace) -> int:
     from aurora.data.decision import split_names
+    from aurora.inference.discover import NothingToClassify
     from flows.classify import predict_settings, run_classify  # Prefect loads only when needed
 
     classes = split_names(args.classes) or None
     settings = predict_settings(args.params, workers=args.workers, window_s=args.window, hop_s=args.hop,
                                 batch_files=args.batch_files, classes=classes, precision=args.precision)
-    summary = run_classify(args.paths, args.out, model_dir=args.model, recursive=args.recursive,
-                           segments=args.segments, settings=settings, dask_address=args.dask_address,
-                           group_by=args.group_by)
+    try:
+        summary = run_classify(args.paths, args.out, model_dir=args.model, recursive=args.recursive,
+                               segments=args.segments, settings=settings, dask_address=args.dask_address,
+                               group_by=args.group_by)
+    except NothingToClassify as exc:
+        print(f"aurora: {exc}", file=sys.stderr)
+        return NOTHING_TO_CLASSIFY
     done_before = summary["files"] - summary["classified_now"]
     print(f"{summary['files']} files ({summary['classified_now']} classified now, "
           f"{done_before} done before): {summary['ok']} ok, {summary['errors']} errors -> {args.out}",

@@ -19,12 +19,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
+
+import psutil
 
 from aurora.config import PRECISIONS
 from stages.paths import MODEL
@@ -55,20 +59,44 @@ def model_compute(model: Path, clips: list[Path], batch: int, precision: str) ->
     return time.perf_counter() - started
 
 
-def run_predict(folder: Path, out: Path, model: Path, extra: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MiB, stderr) of one `aurora predict` process."""
+class Run(NamedTuple):
+    wall_s: float
+    peak_rss_mib: float  # the `aurora predict` process's own peak (getrusage)
+    tree_peak_mib: float  # the largest sum of RSS over it and its children, sampled every `every_s`
+    stderr: str
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    """Bytes resident in a process and all its descendants (e.g. a temporary Prefect server)."""
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):  # ended between the listing and the reading
+            total += p.memory_info().rss
+    return total
+
+
+def run_predict(paths: list[Path], out: Path, model: Path, extra: list[str], every_s: float = 0.2) -> Run:
+    """Time one `aurora predict` process and measure its memory, its own and its process tree's."""
     log = out.with_suffix(".log")
     started = time.perf_counter()
+    tree_peak = 0
     with open(log, "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "aurora_cli.main", "predict", str(folder), "--out",
-                                 str(out), "--model", str(model), *extra], cwd=REPO,
+        proc = subprocess.Popen([sys.executable, "-m", "aurora_cli.main", "predict", *map(str, paths),
+                                 "--out", str(out), "--model", str(model), *extra], cwd=REPO,
                                 stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
+        watched = psutil.Process(proc.pid)
+        while True:
+            waited, status, usage = os.wait4(proc.pid, os.WNOHANG)  # this child's own peak RSS
+            if waited:
+                break
+            with contextlib.suppress(psutil.Error):
+                tree_peak = max(tree_peak, tree_rss(watched))
+            time.sleep(every_s)
     wall = time.perf_counter() - started
     stderr = log.read_text()
     if os.waitstatus_to_exitcode(status) not in (0, 3):
         raise SystemExit(f"aurora predict failed:\n{stderr[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, stderr
+    return Run(wall, usage.ru_maxrss / 1024, max(tree_peak, usage.ru_maxrss * 1024) / 2**20, stderr)
 
 
 def flow_seconds(stderr: str) -> float:
@@ -128,7 +156,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "real"
         link_clips(clips, folder)
-        wall, rss, stderr = run_predict(folder, Path(tmp) / "real.csv", model, extra)
+        wall, rss, _, stderr = run_predict([folder], Path(tmp) / "real.csv", model, extra)
         rate = flow_seconds(stderr)
         flow_s = len(clips) / rate if rate == rate and rate else float("nan")
         print(f"aurora predict, {len(clips)} real clips: flow {flow_s:.1f} s ({rate:.1f} clips/s), "
@@ -139,7 +167,7 @@ def main() -> None:
         for n in args.scale:
             gen = Path(tmp) / f"gen{n}"
             generated_clips(gen, n)
-            wall, rss, stderr = run_predict(gen, Path(tmp) / f"gen{n}.csv", model, extra)
+            wall, rss, _, stderr = run_predict([gen], Path(tmp) / f"gen{n}.csv", model, extra)
             print(f"aurora predict, {n} generated 0.6 s clips: whole command {wall:.1f} s "
                   f"({flow_seconds(stderr):.1f} clips/s in the flow), peak RSS {rss:.0f} MiB")
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 from prefect import flow, get_run_logger, task
@@ -24,10 +25,11 @@ from tqdm import tqdm
 
 from aurora.config import ConfigError, PredictConfig, predict_config
 from aurora.inference.classify import FileResult, classify_files, content_sha256
-from aurora.inference.discover import discover
+from aurora.inference.discover import NothingToClassify, discover, nothing_found
 from aurora.inference.output import ResultStore
 from aurora.inference.predictor import Predictor
 from aurora.models.bundle import ModelError
+from aurora.util.memory import bound_onednn_cache, release_free_memory
 from aurora.util.parallel import worker_count
 from stages.paths import MODEL
 
@@ -41,16 +43,27 @@ def cached_predictor(model_dir: str, precision: str = "") -> Predictor:
     key = (os.path.abspath(model_dir), precision)
     with _PREDICTOR_LOCK:
         if key not in _PREDICTORS:
+            bound_onednn_cache()  # before the process's first model call (aurora.util.memory)
             _PREDICTORS[key] = Predictor(model_dir, precision)
         return _PREDICTORS[key]
 
 
+class Batch(NamedTuple):
+    """A batch's results in one wrapper: Prefect remembers every object at the top of a task's return
+    value for the whole flow run (FlowRunContext.run_results), so a bare list would add an entry
+    per file, a wrapper two per batch."""
+    results: list[FileResult]
+
+
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE, task_run_name="classify {first}")
 def classify_batch(paths: list[str], hashes: list[str], model_dir: str, settings: PredictConfig,
-                   first: str = "", group_by_folder: bool = False) -> list[FileResult]:
+                   first: str = "", group_by_folder: bool = False) -> Batch:
     """Classify one batch; unusable files come back as error results, never as a task failure."""
-    return classify_files(paths, cached_predictor(model_dir, settings.precision), settings,
-                          dict(zip(paths, hashes, strict=True)), group_by_folder=group_by_folder)
+    try:
+        return Batch(classify_files(paths, cached_predictor(model_dir, settings.precision), settings,
+                              dict(zip(paths, hashes, strict=True)), group_by_folder=group_by_folder))
+    finally:
+        release_free_memory()  # this batch's freed activations (aurora.util.memory)
 
 
 def plan_batches(todo: list[tuple[str, str]], everything: list[tuple[str, str]], batch_files: int,
@@ -94,6 +107,8 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(MODEL),
         raise ConfigError(f"predict.window_s {settings.window_s:g} s is longer than this model reads "
                           f"({predictor.max_window_s:g} s)")
     files = discover(paths, recursive=recursive, extensions=settings.extensions)
+    if not files:
+        raise NothingToClassify(nothing_found(paths, recursive=recursive, extensions=settings.extensions))
     hashes = [content_sha256(Path(p)) for p in files]
     decision = predictor.decision(settings.classes)
     store = ResultStore(Path(out), Path(segments) if segments else None, predictor.classes,
@@ -120,20 +135,19 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(MODEL),
                         first=first, group_by_folder=group)))
                 if len(in_flight) >= limit or (batch is None and in_flight):
                     given, future = in_flight.popleft()
-                    results = future.result()
+                    results = future.result().results
                     for result in results:
                         result.path = given[result.path]
                     store.add(results)
                     bar.update(len(results))
-        rows = store.finish(list(zip(files, hashes, strict=True)))
+        done = store.finish(list(zip(files, hashes, strict=True)))
     finally:
         store.close()
     seconds = time.perf_counter() - started
-    ok = [r for r in rows if r["status"] == "ok"]
-    summary = {"files": len(rows), "ok": len(ok), "errors": len(rows) - len(ok),
+    summary = {"files": done.files, "ok": done.ok, "errors": done.errors,
                "classified_now": len(todo), "seconds": round(seconds, 2),
                "files_per_second": round(len(todo) / seconds, 2) if seconds else 0.0,
-               "per_emotion": dict(Counter(r["emotion"] for r in ok)), "csv": os.path.abspath(out),
+               "per_emotion": dict(done.per_emotion), "csv": os.path.abspath(out),
                "segments_csv": os.path.abspath(segments) if segments else "", "model_id": predictor.model_id}
     logger.info("wrote %s: %d ok, %d errors, %.1f files/s", out, summary["ok"], summary["errors"],
                 summary["files_per_second"])
@@ -166,6 +180,9 @@ def run_classify(paths: list[str], out: str, *, model_dir: str = str(MODEL),
     if group_by == "folder" and predictor.group is None:
         raise ModelError(f"the model in {model_dir} has no group mode (train.group_mode: true, an "
                          "utterance model without SMOTE); classify without --group-by")
+    # Nothing to classify (an empty, wrong or unmounted folder) is reported before any flow run too.
+    if not discover(paths, recursive=recursive, extensions=settings.extensions):
+        raise NothingToClassify(nothing_found(paths, recursive=recursive, extensions=settings.extensions))
     runner = task_runner(settings.workers, dask_address)
     return classify_folder.with_options(task_runner=runner)(
         paths, out, model_dir=model_dir, recursive=recursive, segments=segments, settings=settings,

@@ -3,7 +3,9 @@
 Each run writes `predictions-<UTC time>.csv` into the output folder for the
 files that no earlier run's CSV lists (same path and content), so no file is
 classified twice; files modified in the last seconds wait for the next run.
-A run that finds nothing new writes no CSV (its log and artifact say so).
+A run that finds nothing new writes no CSV (its log and artifact say so); one that finds no
+file at all (an empty, wrong or unmounted folder) logs that as a warning, naming
+the folder and the extensions it looked for, and the deployment goes on.
 Serving needs a real Prefect server (`prefect server start`): the temporary
 one a plain flow run starts never fires schedules.
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 
 from aurora.inference.classify import content_sha256
-from aurora.inference.discover import discover
+from aurora.inference.discover import discover, nothing_found
 from flows.classify import classify_folder, predict_settings
 from flows.signals import stop_on_signals
 from stages.paths import MODEL
@@ -48,7 +50,12 @@ def classify_new_files(path: str, out_dir: str, model_dir: str = str(MODEL),
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seen = classified_before(out)
-    files = discover([path], recursive=recursive, extensions=settings.extensions)
+    # A missing folder (wrong or unmounted) is nothing to classify, like an empty one: not a file.
+    files = (discover([path], recursive=recursive, extensions=settings.extensions)
+             if os.path.isdir(path) else [])
+    if not files:
+        logger.warning(nothing_found([path], recursive=recursive, extensions=settings.extensions))
+        return ""
     now = time.time()
     settled = [p for p in files if not os.path.exists(p) or now - os.path.getmtime(p) >= settle_s]
     new = [p for p in settled if (p, content_sha256(Path(p))) not in seen]

@@ -147,11 +147,12 @@ def test_store_resumes_from_a_torn_journal_and_writes_one_row_per_file(predictor
     again.close()  # killed again: what was appended after the torn line must survive
     third = ResultStore(out, None, predictor.classes, predictor.model_id)
     assert all(third.is_done(r.path, r.sha256) for r in results)
-    rows = third.finish([(r.path, r.sha256) for r in results])
+    done = third.finish([(r.path, r.sha256) for r in results])
     assert not third.journal.exists()
     with open(out, newline="") as f:
         written = list(csv.DictReader(f))
-    assert [r["path"] for r in written] == paths == [r["path"] for r in rows]
+    assert [r["path"] for r in written] == paths
+    assert (done.files, done.ok, done.errors, dict(done.per_emotion)) == (3, 3, 0, {"neutral": 3})
     # A finished output counts as done for the same model, not for another one.
     assert ResultStore(out, None, predictor.classes, predictor.model_id).is_done(paths[0], results[0].sha256)
     assert not ResultStore(out, None, predictor.classes, "other-model").is_done(paths[0], results[0].sha256)
@@ -252,3 +253,27 @@ def test_clips_unlike_the_training_data_get_a_larger_shift_and_less_confidence(p
     with open(out, newline="") as f:
         written = list(csv.DictReader(f))
     assert [float(r["shift"]) for r in written] == pytest.approx([r.shift for r in shifted], abs=1e-3)
+
+
+def test_a_rerun_adds_to_the_previous_output_keeping_its_rows_and_segments(predictor, tmp_path):
+    cfg = PredictConfig(window_s=2.0, hop_s=2.0)
+    long_clip = str(write_clip(tmp_path / "long.wav", seconds=4.0, f0=HIGH_F0))  # windows: segment rows
+    short = [str(write_clip(tmp_path / f"s{i}.wav", f0=LOW_F0, seed=i)) for i in range(2)]
+    results = classify_files([long_clip, *short], predictor, cfg)
+    assert results[0].segments
+    out, segments = tmp_path / "p.csv", tmp_path / "segments.csv"
+    inputs = [(r.path, r.sha256) for r in results]
+    first = ResultStore(out, segments, predictor.classes, predictor.model_id)
+    first.add(results[:2])
+    first.finish(inputs[:2])
+    with open(segments, newline="") as f:
+        segment_rows = list(csv.DictReader(f))
+    again = ResultStore(out, segments, predictor.classes, predictor.model_id)
+    assert [again.is_done(*key) for key in inputs] == [True, True, False]
+    again.add(results[2:])
+    done = again.finish(inputs)
+    with open(out, newline="") as f:
+        assert [r["path"] for r in csv.DictReader(f)] == [long_clip, *short]
+    with open(segments, newline="") as f:
+        assert list(csv.DictReader(f)) == segment_rows and len(segment_rows) == len(results[0].segments)
+    assert (done.files, done.ok, done.per_emotion["neutral"]) == (3, 3, 2)

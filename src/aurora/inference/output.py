@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -77,11 +80,12 @@ def result_rows(result: FileResult, classes: list[str], model_id: str,
     return row, segments
 
 
-def _read_csv(path: Path | None) -> list[dict]:
+def _read_rows(path: Path | None) -> Iterator[dict]:
+    """The rows of a CSV this module wrote, one at a time (none if there is no such file)."""
     if path is None or not path.is_file():
-        return []
+        return
     with open(path, newline="", encoding="utf-8", errors="surrogateescape") as f:
-        return list(csv.DictReader(f))
+        yield from csv.DictReader(f)
 
 
 def _write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
@@ -95,8 +99,30 @@ def _write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
     write_atomic(path, write)
 
 
+def _key(path: str, sha256: str) -> bytes:
+    """A file's identity in the store, 16 bytes however long its path."""
+    return hashlib.blake2b(f"{path}\0{sha256}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@dataclass
+class Finished:
+    """What a finished run wrote: its files, ok and error rows, and ok rows per emotion."""
+    files: int = 0
+    ok: int = 0
+    per_emotion: Counter = field(default_factory=Counter)
+
+    @property
+    def errors(self) -> int:
+        return self.files - self.ok
+
+
 class ResultStore:
-    """The rows of one run: what earlier attempts finished, and what this one adds."""
+    """The rows of one run: what earlier attempts finished, and what this one adds.
+
+    Rows live on disk, not in memory: the journal holds every row this run and its killed
+    attempts finished, and the store keeps only where each file's latest line starts (16 bytes
+    of identity and an offset per file), so memory does not grow with the rows' size.
+    """
 
     def __init__(self, out: Path, segments: Path | None, classes: list[str], model_id: str,
                  decision: str = ""):
@@ -105,69 +131,114 @@ class ResultStore:
         self.decision = decision or ",".join(classes)
         self.journal = self.out.with_name(f".{self.out.name}.journal.jsonl")
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = open(self.journal, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
+        self._handle = open(self.journal, "a+b")  # noqa: SIM115 - held for the run
         try:
             fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._handle.close()
             raise OutputBusy(f"another run is writing {self.out} "
                              f"(its journal {self.journal} is locked)") from None
-        self.rows: dict[tuple[str, str], dict] = {}  # (path, sha256) -> file row
-        self.segment_rows: dict[tuple[str, str], list[dict]] = {}
+        # _key(path, sha256) -> offset of its line in the journal; None: a row of the previous
+        # output, copied into the journal when the run finishes.
+        self._done: dict[bytes, int | None] = {}
         self._load_previous()
 
     def _load_previous(self) -> None:
-        previous_segments: dict[str, list[dict]] = {}
-        for row in _read_csv(self.segments):
-            previous_segments.setdefault(row["path"], []).append(row)
-        for row in _read_csv(self.out):
-            self._keep(row, previous_segments.get(row["path"], []))
         self._handle.seek(0)
-        text = self._handle.read()
-        complete = text[: text.rfind("\n") + 1]
-        if len(complete) < len(text):  # a killed run's torn last line: cut it, so appends start clean
-            self._handle.truncate(len(complete.encode("utf-8")))
-        for line in complete.splitlines():
+        offset = 0
+        for line in self._handle:
+            if not line.endswith(b"\n"):  # a killed run's torn last line: cut it, so appends start clean
+                self._handle.truncate(offset)
+                break
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError:
-                continue
-            self._keep(entry["row"], entry["segments"])
+                entry = None
+            if entry is not None and self._keeps(entry["row"]):
+                self._done[_key(entry["row"]["path"], entry["row"]["sha256"])] = offset
+            offset += len(line)
+        for row in _read_rows(self.out):  # the journal, newer, wins
+            if self._keeps(row):
+                self._done.setdefault(_key(row["path"], row["sha256"]), None)
 
-    def _keep(self, row: dict, segments: list[dict]) -> None:
+    def _keeps(self, row: dict) -> bool:
+        """Is this finished row still good for this run (same model and label set, not a retry)?"""
         retry = row.get("status") == "error" and row.get("error", "").startswith(RETRYABLE)
         same_decision = (row.get("classes") or ",".join(self.classes)) == self.decision
-        if row.get("sha256") and row.get("model_id") == self.model_id and same_decision and not retry:
-            self.rows[(row["path"], row["sha256"])] = row
-            self.segment_rows[(row["path"], row["sha256"])] = segments
+        same_model = row.get("model_id") == self.model_id
+        return bool(row.get("sha256")) and same_model and same_decision and not retry
 
     def is_done(self, path: str, sha256: str) -> bool:
-        return bool(sha256) and (path, sha256) in self.rows
+        return bool(sha256) and _key(path, sha256) in self._done
+
+    def _append(self, entries: list[dict]) -> list[int]:
+        """Append journal lines durably (one write and fsync); their offsets."""
+        # ensure_ascii: names that are not valid UTF-8 survive as escaped surrogates.
+        lines = [json.dumps(entry, ensure_ascii=True).encode("ascii") + b"\n" for entry in entries]
+        offset = self._handle.seek(0, os.SEEK_END)
+        offsets = []
+        for line in lines:
+            offsets.append(offset)
+            offset += len(line)
+        self._handle.write(b"".join(lines))
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        return offsets
 
     def add(self, results: list[FileResult]) -> None:
         """Record finished files durably (one journal write per chunk)."""
-        lines = []
+        entries = []
         for result in results:
             row, segments = result_rows(result, self.classes, self.model_id, self.decision)
-            key = (row["path"], row["sha256"])
-            self.rows[key], self.segment_rows[key] = row, segments
-            # ensure_ascii: names that are not valid UTF-8 survive as escaped surrogates.
-            lines.append(json.dumps({"row": row, "segments": segments}, ensure_ascii=True) + "\n")
-        self._handle.seek(0, os.SEEK_END)
-        self._handle.write("".join(lines))
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+            entries.append({"row": row, "segments": segments})
+        for entry, offset in zip(entries, self._append(entries), strict=True):
+            self._done[_key(entry["row"]["path"], entry["row"]["sha256"])] = offset
 
-    def finish(self, inputs: list[tuple[str, str]]) -> list[dict]:
-        """Write the CSVs (one row per input, in input order) atomically; drop the journal."""
-        rows = [self.rows[key] for key in inputs]
-        _write_csv(self.out, file_columns(self.classes), rows)
+    def _entry(self, path: str, sha256: str) -> dict:
+        self._handle.seek(self._done[_key(path, sha256)])
+        return json.loads(self._handle.readline())
+
+    def _copy_previous(self) -> None:
+        """Copy the rows still needed from the previous output into the journal, with their segments."""
+        needed = {key for key, offset in self._done.items() if offset is None}
+        if not needed:
+            return
+        segments: dict[str, list[dict]] = {}
+        for row in _read_rows(self.segments):
+            segments.setdefault(row["path"], []).append(row)
+        chunk: list[dict] = []
+        for row in _read_rows(self.out):
+            key = _key(row["path"], row["sha256"]) if row.get("sha256") else b""
+            if key in needed and self._keeps(row):
+                needed.discard(key)
+                chunk.append({"row": row, "segments": segments.get(row["path"], [])})
+            if len(chunk) >= 1000 or (chunk and not needed):
+                for entry, offset in zip(chunk, self._append(chunk), strict=True):
+                    self._done[_key(entry["row"]["path"], entry["row"]["sha256"])] = offset
+                chunk = []
+
+    def finish(self, inputs: list[tuple[str, str]]) -> Finished:
+        """Write the CSVs (one row per input, in input order) atomically, reading the rows back from
+        the journal one at a time; drop the journal."""
+        self._copy_previous()
+        done = Finished()
+
+        def rows():
+            for path, sha256 in inputs:
+                row = self._entry(path, sha256)["row"]
+                done.files += 1
+                if row["status"] == "ok":
+                    done.ok += 1
+                    done.per_emotion[row["emotion"]] += 1
+                yield row
+
+        _write_csv(self.out, file_columns(self.classes), rows())
         if self.segments is not None:
             _write_csv(self.segments, segment_columns(self.classes),
-                       (s for key in inputs for s in self.segment_rows.get(key, [])))
+                       (s for path, sha256 in inputs for s in self._entry(path, sha256)["segments"]))
         self.journal.unlink(missing_ok=True)
         self.close()
-        return rows
+        return done
 
     def close(self) -> None:
         if not self._handle.closed:

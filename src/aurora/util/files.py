@@ -17,14 +17,14 @@ def normalise_extensions(extensions: Iterable[str]) -> frozenset[str]:
 
 
 def walk_files(root: str | Path, *, extensions: Iterable[str] | None = None,
-               hidden: bool = True) -> list[str]:
+               hidden: bool = True, recursive: bool = True) -> list[str]:
     """Every file below `root`, as sorted paths relative to it with "/" separators.
 
     Links to folders are followed, but each real folder is visited once, so a link loop
     cannot hang the walk and two links to one folder list its files once (under the path
     that sorts first). Links to files count as files, broken ones too, so that a caller can
     report them. `extensions`: keep only files ending in one of these, in any case;
-    `hidden`: keep names starting with a dot.
+    `hidden`: keep names starting with a dot; `recursive`: False lists only `root`'s own files.
     """
     wanted = normalise_extensions(extensions) if extensions is not None else None
     root = os.fspath(root)
@@ -34,6 +34,8 @@ def walk_files(root: str | Path, *, extensions: Iterable[str] | None = None,
         return []
     found = []
     for folder, dirs, names in os.walk(root, followlinks=True):
+        if not recursive:
+            dirs.clear()
         dirs.sort()
         unseen = []
         for d in dirs:
