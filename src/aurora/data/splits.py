@@ -117,38 +117,33 @@ def leave_one_corpus_out(genders: dict, corpora: dict, test_actors: list, n_val:
     """With two or more corpora, one split per corpus: train (and validate) on the others' speakers,
     test on every non-test speaker of the one left out. One corpus gives no splits; when the others
     have few speakers, fewer validate (at least one trains and one validates, else no split)."""
-    pool = sorted(a for a in genders if a not in set(test_actors))
-    names = sorted({corpora[a] for a in pool})
-    if len(names) < 2:
-        return []
-    splits = []
-    for name in names:
-        rest = [a for a in pool if corpora[a] != name]
-        if len(rest) < 2:
-            continue
-        val = _pick_val_per_corpus(rest, genders, corpora, min(n_val, len(rest) - 1), offset=0,
-                                   every_corpus=every_corpus)
-        splits.append(Fold(f"without-{name}", tuple(a for a in rest if a not in val), val,
-                           tuple(a for a in pool if corpora[a] == name)))
-    return splits
+    return _corpus_splits(genders, corpora, test_actors, n_val, alone=False, every_corpus=every_corpus)
 
 
 def single_corpus(genders: dict, corpora: dict, test_actors: list, n_val: int) -> list[Fold]:
     """With two or more corpora, one split per corpus of two or more speakers: train (and validate)
     on that corpus alone, test on every non-test speaker of the others (the corpus x corpus matrix:
     how far one corpus carries to another)."""
+    return _corpus_splits(genders, corpora, test_actors, n_val, alone=True)
+
+
+def _corpus_splits(genders: dict, corpora: dict, test_actors: list, n_val: int, alone: bool,
+                   every_corpus: bool = True) -> list[Fold]:
+    """One split per corpus: trained on that corpus `alone` ("only-NAME") or on all but it
+    ("without-NAME"), tested on the rest of the non-test speakers."""
     pool = sorted(a for a in genders if a not in set(test_actors))
     names = sorted({corpora[a] for a in pool})
     if len(names) < 2:
         return []
     splits = []
     for name in names:
-        own = [a for a in pool if corpora[a] == name]
-        if len(own) < 2:
+        trained = [a for a in pool if (corpora[a] == name) == alone]
+        if len(trained) < 2:
             continue
-        val = _pick_val_per_corpus(own, genders, corpora, min(n_val, len(own) - 1), offset=0)
-        splits.append(Fold(f"only-{name}", tuple(a for a in own if a not in val), val,
-                           tuple(a for a in pool if corpora[a] != name)))
+        val = _pick_val_per_corpus(trained, genders, corpora, min(n_val, len(trained) - 1), offset=0,
+                                   every_corpus=every_corpus)
+        splits.append(Fold(f"{'only' if alone else 'without'}-{name}", tuple(a for a in trained if a not in val),
+                           val, tuple(a for a in pool if (corpora[a] == name) != alone)))
     return splits
 
 
