@@ -78,6 +78,9 @@ def main() -> None:
         print("leave one corpus out (mean ± std over the left-out corpus's speakers):")
         print(text_table(*loco_table(result.loco, result.loco_group)))
         print(text_table(*corpus_matrix_table(result.corpus_matrix, result.loco)) + "\n")
+    else:
+        print(f"trained on one corpus ({', '.join(sorted(config['training_data']))}): no "
+              "leave-one-corpus-out; data.corpora lists the others and the variables that point at them")
     for key in ("cv", "cv_other_mode"):
         if key in metrics:
             m = metrics[key]
