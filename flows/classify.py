@@ -10,7 +10,6 @@ stopped (see aurora.inference.output).
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -23,29 +22,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from tqdm import tqdm
 
-from aurora.config import ConfigError, PredictConfig, predict_config
-from aurora.inference.classify import FileResult, classify_files, content_sha256
+import aurora.inference.batches
+from aurora.config import PredictConfig, predict_config
+from aurora.inference.batches import check_request, plan_batches
+from aurora.inference.classify import FileResult, content_sha256
 from aurora.inference.discover import NothingToClassify, discover, nothing_found
 from aurora.inference.output import ResultStore
-from aurora.inference.predictor import Predictor
-from aurora.models.bundle import ModelError
-from aurora.util.memory import bound_onednn_cache, release_free_memory
+from aurora.inference.shared import cached_predictor
 from aurora.util.parallel import worker_count
 from stages.paths import MODEL
-
-_PREDICTORS: dict[tuple[str, str], Predictor] = {}
-_PREDICTOR_LOCK = threading.Lock()
-
-
-def cached_predictor(model_dir: str, precision: str = "") -> Predictor:
-    """One Predictor per process, model and encoder precision (loading the encoder takes a second
-    or two)."""
-    key = (os.path.abspath(model_dir), precision)
-    with _PREDICTOR_LOCK:
-        if key not in _PREDICTORS:
-            bound_onednn_cache()  # before the process's first model call (aurora.util.memory)
-            _PREDICTORS[key] = Predictor(model_dir, precision)
-        return _PREDICTORS[key]
 
 
 class Batch(NamedTuple):
@@ -58,33 +43,16 @@ class Batch(NamedTuple):
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE, task_run_name="classify {first}")
 def classify_batch(paths: list[str], hashes: list[str], model_dir: str, settings: PredictConfig,
                    first: str = "", group_by_folder: bool = False) -> Batch:
-    """Classify one batch; unusable files come back as error results, never as a task failure."""
-    try:
-        return Batch(classify_files(paths, cached_predictor(model_dir, settings.precision), settings,
-                              dict(zip(paths, hashes, strict=True)), group_by_folder=group_by_folder))
-    finally:
-        release_free_memory()  # this batch's freed activations (aurora.util.memory)
-
-
-def plan_batches(todo: list[tuple[str, str]], everything: list[tuple[str, str]], batch_files: int,
-                 group_by_folder: bool) -> list[list[tuple[str, str]]]:
-    """Batches of (path, sha256). In group mode a batch is a whole folder, redone in full if any
-    of its files is not done, since each file's result depends on the folder's other files."""
-    if not group_by_folder:
-        return [todo[i:i + batch_files] for i in range(0, len(todo), batch_files)]
-    unfinished = {os.path.dirname(p) for p, _ in todo}
-    folders: dict[str, list[tuple[str, str]]] = {}
-    for path, digest in everything:
-        if os.path.dirname(path) in unfinished:
-            folders.setdefault(os.path.dirname(path), []).append((path, digest))
-    return list(folders.values())
+    """Classify one batch as the Python API does (aurora.inference.batches); unusable files come
+    back as error results, never as a task failure."""
+    return Batch(aurora.inference.batches.classify_batch(
+        list(zip(paths, hashes, strict=True)), cached_predictor(model_dir, settings.precision), settings,
+        group_by_folder=group_by_folder))
 
 
 def predict_settings(params_file: str | None, **overrides) -> PredictConfig:
     """The `predict` section of params.yaml (defaults if there is none), with CLI overrides."""
-    base = predict_config(params_file)
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    return PredictConfig(**{**base.__dict__, **changes})
+    return predict_config(params_file).with_options(**overrides)
 
 
 @flow(name="classify_folder")
@@ -95,22 +63,17 @@ def classify_folder(paths: list[str], out: str, model_dir: str = str(MODEL),
     """Classify every audio file under `paths`; write `out` (and `segments`) as CSV. `group_by`:
     "none" (lone-file) or "folder" (group mode). Returns a summary: files, ok and error counts,
     counts per emotion, throughput."""
-    if group_by not in ("none", "folder"):
-        raise ConfigError(f"group_by must be 'none' or 'folder', not {group_by!r}")
     logger = get_run_logger()
     settings = settings or PredictConfig()
     started = time.perf_counter()
     predictor = cached_predictor(model_dir, settings.precision)  # fails fast, before any work, if no model
+    decision = check_request(predictor, settings, group_by)
     for note in predictor.notes:
         logger.warning(note)
-    if settings.window_s > predictor.max_window_s:
-        raise ConfigError(f"predict.window_s {settings.window_s:g} s is longer than this model reads "
-                          f"({predictor.max_window_s:g} s)")
     files = discover(paths, recursive=recursive, extensions=settings.extensions)
     if not files:
         raise NothingToClassify(nothing_found(paths, recursive=recursive, extensions=settings.extensions))
     hashes = [content_sha256(Path(p)) for p in files]
-    decision = predictor.decision(settings.classes)
     store = ResultStore(Path(out), Path(segments) if segments else None, predictor.classes,
                         predictor.model_id, decision.label if decision else "")
     try:
@@ -175,11 +138,8 @@ def run_classify(paths: list[str], out: str, *, model_dir: str = str(MODEL),
                  dask_address: str | None = None, progress: bool = True, group_by: str = "none") -> dict:
     """Run classify_folder with the task runner the settings ask for."""
     # A missing or unusable model is reported before any flow run.
-    predictor = cached_predictor(model_dir, settings.precision)
-    predictor.decision(settings.classes)  # an unknown class name is reported before any flow run too
-    if group_by == "folder" and predictor.group is None:
-        raise ModelError(f"the model in {model_dir} has no group mode (train.group_mode: true, an "
-                         "utterance model without SMOTE); classify without --group-by")
+    # So are an unknown class name, group mode on a model without it, and a window too long.
+    check_request(cached_predictor(model_dir, settings.precision), settings, group_by)
     # Nothing to classify (an empty, wrong or unmounted folder) is reported before any flow run too.
     if not discover(paths, recursive=recursive, extensions=settings.extensions):
         raise NothingToClassify(nothing_found(paths, recursive=recursive, extensions=settings.extensions))

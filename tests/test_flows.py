@@ -165,6 +165,7 @@ def test_predict_runs_on_a_dask_cluster(prefect_env, tiny_model, tmp_path, monke
         assert done.returncode == 0, done.stderr[-3000:]
         # The batches ran in the cluster's worker process, which now holds the loaded model.
         with cluster.get_client() as client:
-            loaded = client.run(lambda: __import__("flows.classify").classify._PREDICTORS.__len__())
+            loaded = client.run(lambda: __import__("aurora.inference.shared").inference.shared
+                                .loaded_predictors())
         assert list(loaded.values()) == [1]
     assert [r["emotion"] for r in _read(out)] == ["angry", "neutral", "angry", "neutral"]

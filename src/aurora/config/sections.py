@@ -335,6 +335,11 @@ class PredictConfig:
         require(self.batch_files >= 1, "predict.batch_files must be >= 1")
         require(self.workers >= 0, "predict.workers must be >= 0 (0 = one per core)")
 
+    def with_options(self, **options) -> PredictConfig:
+        """These settings with the options given (command-line or API), None keeping a setting;
+        validated again."""
+        return dataclasses.replace(self, **{k: v for k, v in options.items() if v is not None})
+
 
 @dataclass(frozen=True)
 class CompareConfig:
