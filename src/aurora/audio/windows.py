@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from aurora.audio.arrays import ArrayAudio
 from aurora.audio.decode import AudioError, resample, to_mono
 
 LOUDNESS_FRAME_S = 0.025
@@ -68,7 +69,7 @@ def loudest_dbfs(y: np.ndarray, sample_rate: int) -> float:
     return 20 * np.log10(peak) if peak > 0 else -np.inf
 
 
-def _read_block(f: sf.SoundFile, start: int, frames: int) -> np.ndarray:
+def _read_block(f: sf.SoundFile | ArrayAudio, start: int, frames: int) -> np.ndarray:
     try:
         f.seek(start)
         block = f.read(frames, dtype="float32", always_2d=True)
@@ -90,11 +91,13 @@ def window_starts(total: int, window: int, hop: int) -> list[int]:
 
 
 class WindowReader:
-    """An open audio file and its windows; a file no longer than window_s is one window.
-    Opening raises AudioError for an unusable file; reading errors surface while iterating."""
+    """An open audio file (or audio in memory) and its windows; a file no longer than window_s is
+    one window. Opening raises AudioError for an unusable file; reading errors surface while
+    iterating."""
 
-    def __init__(self, path: Path, sample_rate: int, window_s: float, hop_s: float, silence_dbfs: float):
-        self._file = open_audio(path)
+    def __init__(self, source: Path | ArrayAudio, sample_rate: int, window_s: float, hop_s: float,
+                 silence_dbfs: float):
+        self._file = source if isinstance(source, ArrayAudio) else open_audio(source)
         self.rate, self.total = self._file.samplerate, self._file.frames
         if self.total <= 0:
             self._file.close()

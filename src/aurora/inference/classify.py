@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aurora.audio.arrays import ArrayAudio, samples_sha256
 from aurora.audio.decode import AudioError
 from aurora.audio.windows import WindowReader
 from aurora.config import PredictConfig
@@ -99,11 +100,10 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
         result.probabilities, result.shift = total / weight, float(shifted / weight)
 
 
-def _read(result: FileResult, predictor: Predictor, cfg: PredictConfig,
+def _read(result: FileResult, source: Path | ArrayAudio, predictor: Predictor, cfg: PredictConfig,
           decision: Decision | None) -> np.ndarray | None:
     """The prepared waveform of a short file; None when the file is done (error, or long)."""
-    with WindowReader(Path(result.path), predictor.sample_rate, cfg.window_s, cfg.hop_s,
-                      cfg.silence_dbfs) as reader:
+    with WindowReader(source, predictor.sample_rate, cfg.window_s, cfg.hop_s, cfg.silence_dbfs) as reader:
         result.duration_s = reader.duration_s
         if reader.duration_s < cfg.min_duration_s:
             result.error = f"too short ({reader.duration_s:.2f} s < {cfg.min_duration_s:g} s)"
@@ -147,6 +147,20 @@ def _classify_groups(short: list[tuple[FileResult, np.ndarray]], predictor: Pred
 Waiting = list[tuple[FileResult, np.ndarray]]  # short files read, awaiting a decision
 
 
+def _read_each(results: list[FileResult], sources: list[Path | ArrayAudio], predictor: Predictor,
+               cfg: PredictConfig, decision: Decision | None) -> Waiting:
+    """Read every source into its result (see `read_files`): the short ones awaiting a decision."""
+    short: Waiting = []
+    for result, source in zip(results, sources, strict=True):
+        try:
+            y = _read(result, source, predictor, cfg, decision)
+            if y is not None:
+                short.append((result, y))
+        except Exception as exc:  # one file's failure must not end the batch
+            result.error = _describe(exc)
+    return short
+
+
 def read_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
                hashes: dict[str, str] | None = None,
                decision: Decision | None = None) -> tuple[list[FileResult], Waiting]:
@@ -155,15 +169,26 @@ def read_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
     unusable files are done too, as results with `error` set."""
     hashes = hashes or {}
     results = [FileResult(p, hashes[p] if p in hashes else content_sha256(Path(p))) for p in paths]
-    short: Waiting = []
-    for result in results:
-        try:
-            y = _read(result, predictor, cfg, decision)
-            if y is not None:
-                short.append((result, y))
-        except Exception as exc:  # one file's failure must not end the batch
-            result.error = _describe(exc)
-    return results, short
+    return results, _read_each(results, [Path(p) for p in paths], predictor, cfg, decision)
+
+
+def _decide_lone(short: Waiting, predictor: Predictor, decision: Decision | None) -> None:
+    """Short files classified each on its own (lone-file), in one model call."""
+    try:
+        probs, shifts = predictor.assess([y for _, y in short], decision)
+    except Exception:  # find the file that breaks the batch; the others still get results
+        probs, shifts = [], []
+        for result, y in short:
+            try:
+                p, d = predictor.assess([y], decision)
+                probs.append(p[0])
+                shifts.append(d[0])
+            except Exception as exc:
+                result.error = f"model failed: {_describe(exc)}"
+                probs.append(None)
+                shifts.append(None)
+    for (result, _), p, d in zip(short, probs, shifts, strict=True):
+        result.probabilities, result.shift = p, None if d is None else float(d)
 
 
 def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
@@ -177,19 +202,18 @@ def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
     if short and group_by_folder:
         _classify_groups(short, predictor, decision)
     elif short:
-        try:
-            probs, shifts = predictor.assess([y for _, y in short], decision)
-        except Exception:  # find the file that breaks the batch; the others still get results
-            probs, shifts = [], []
-            for result, y in short:
-                try:
-                    p, d = predictor.assess([y], decision)
-                    probs.append(p[0])
-                    shifts.append(d[0])
-                except Exception as exc:
-                    result.error = f"model failed: {_describe(exc)}"
-                    probs.append(None)
-                    shifts.append(None)
-        for (result, _), p, d in zip(short, probs, shifts, strict=True):
-            result.probabilities, result.shift = p, None if d is None else float(d)
+        _decide_lone(short, predictor, decision)
     return results
+
+
+def classify_samples(frames: np.ndarray, sample_rate: int, name: str, predictor: Predictor,
+                     cfg: PredictConfig) -> FileResult:
+    """Audio in memory, float32 (frames, channels) at any rate (aurora.audio.arrays checks it),
+    classified exactly as a file with those samples would be (lone-file): one result named
+    `name`, its sha256 that of the samples."""
+    decision = predictor.decision(cfg.classes)
+    result = FileResult(name, samples_sha256(frames, sample_rate))
+    short = _read_each([result], [ArrayAudio(frames, sample_rate)], predictor, cfg, decision)
+    if short:
+        _decide_lone(short, predictor, decision)
+    return result
