@@ -31,8 +31,9 @@ def _load(model_dir: str | Path, precision: str) -> Predictor:
         raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         # A truncated copy, a bundle of another version, weights that do not fit its config.
+        detail = " ".join(str(exc).split())[:300]  # one line: torch's messages span several
         raise ModelError(f"the model bundle in {model_dir} is incomplete or incompatible with this "
-                         f"version of AURORA ({type(exc).__name__}: {str(exc)[:300]}); train it again "
+                         f"version of AURORA ({type(exc).__name__}: {detail}); train it again "
                          "(`dvc repro`) or copy the whole folder") from exc
 
 
