@@ -33,13 +33,13 @@ def _fetch(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from aurora.data.decision import split_names
     from aurora.inference.discover import NothingToClassify
-    from flows.classify import predict_settings, run_classify  # Prefect loads only when needed
+    from flows.predict import predict_settings, run_predict  # Prefect loads only where a server is set
 
     classes = split_names(args.classes) or None
     settings = predict_settings(args.params, workers=args.workers, window_s=args.window, hop_s=args.hop,
                                 batch_files=args.batch_files, classes=classes, precision=args.precision)
     try:
-        summary = run_classify(args.paths, args.out, model_dir=args.model, recursive=args.recursive,
+        summary = run_predict(args.paths, args.out, model_dir=args.model, recursive=args.recursive,
                                segments=args.segments, settings=settings, dask_address=args.dask_address,
                                group_by=args.group_by)
     except NothingToClassify as exc:

@@ -22,7 +22,8 @@ from prefect import flow, get_run_logger
 
 from aurora.inference.classify import content_sha256
 from aurora.inference.discover import discover, nothing_found
-from flows.classify import classify_folder, predict_settings
+from flows.classify import classify_folder
+from flows.predict import predict_settings
 from flows.signals import stop_on_signals
 from stages.paths import MODEL
 

@@ -1,5 +1,6 @@
-"""A classification request in batches: what both the Prefect flow (flows/classify.py, one
-task per batch) and the Python API (aurora.inference.api) run, so the two cannot drift."""
+"""A classification request in batches: what the Prefect flow (flows/classify.py, one task per
+batch), `aurora predict` without a server (flows/in_process.py, a thread per batch) and the
+Python API (aurora.inference.api) run, so they cannot drift."""
 
 from __future__ import annotations
 
@@ -11,8 +12,19 @@ from aurora.inference.classify import FileResult, classify_files
 from aurora.inference.predictor import Predictor
 from aurora.models.bundle import ModelError
 from aurora.util.memory import release_free_memory
+from aurora.util.parallel import worker_count
 
 GROUP_BY = ("none", "folder")  # lone-file, or each folder one speaker (group mode)
+# A batch that raises (not a bad file: those are error rows) is tried again, e.g. after a Dask
+# worker was lost; the Prefect task and the in-process runner both take these.
+BATCH_RETRIES = 2
+BATCH_RETRY_DELAY_S = 2.0
+
+
+def threads_per_batch(workers: int) -> int:
+    """Torch threads for each of `workers` batches classified at once (0: one per core): they
+    share the cores instead of each taking them all."""
+    return max(1, worker_count(0) // worker_count(workers))
 
 
 def check_request(predictor: Predictor, settings: PredictConfig, group_by: str) -> Decision | None:
