@@ -1,9 +1,9 @@
 """`aurora predict` without a Prefect server: the flow's work in this process, unrecorded.
 
 With no server configured, a Prefect flow run starts a temporary server for the one command
-and stops it at the end, about 6 of the 11 s one file took (docs/results.md, Start-up time);
-importing Prefect costs another second. Here the same work (aurora.inference.to_csv) runs
-its batches on a thread pool, with the Prefect task's retries, and nothing imports Prefect.
+and stops it at the end, most of the time one file took, and importing Prefect is a large part
+of the rest (docs/results.md, Start-up time). Here the same work (aurora.inference.to_csv)
+runs its batches on a thread pool, with the Prefect task's retries, and nothing imports Prefect.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Whether a Prefect server is configured, answered without importing Prefect.
 
-Importing Prefect costs about a second, a third of the time `aurora predict` may take for one
-file, so the common places are read directly: $PREFECT_API_URL, then the active profile
+Importing Prefect is a large part of what `aurora predict` takes for one file (docs/results.md,
+Start-up time), so the common places are read directly: $PREFECT_API_URL, then the active profile
 (what `prefect config set PREFECT_API_URL=...` writes). Prefect also reads a `.env`,
 `prefect.toml` or `pyproject.toml` [tool.prefect] in the working folder; where one of those
 exists, Prefect's own settings answer.
