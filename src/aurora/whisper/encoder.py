@@ -92,8 +92,9 @@ class WhisperEncoder(nn.Module):
         layers = len({m.group(1) for n in variables if (m := re.match(r"encoder/layer_(\d+)/", n))})
         heads = int(variables.get("encoder/num_heads", np.array(8)))
         width = variables["encoder/conv1/weight"].shape[0]
-        model = cls(variables["encoder/conv1/weight"].shape[1], width, heads, layers,
-                    variables["encoder/position_encodings/encodings"].shape[0])
+        with torch.device("meta"):  # no random initialisation of weights that are replaced at once
+            model = cls(variables["encoder/conv1/weight"].shape[1], width, heads, layers,
+                        variables["encoder/position_encodings/encodings"].shape[0])
 
         def t(name: str) -> torch.Tensor:
             return torch.from_numpy(np.asarray(variables[name], dtype=np.float32).copy())
@@ -115,5 +116,5 @@ class WhisperEncoder(nn.Module):
                 else:
                     state[f"blocks.{i}.{ours}.weight"] = t(f"{prefix}/weight")
                     state[f"blocks.{i}.{ours}.bias"] = t(f"{prefix}/bias")
-        model.load_state_dict(state)
+        model.load_state_dict(state, assign=True)
         return model.eval()
