@@ -65,6 +65,8 @@ def loudest(y: np.ndarray, rate: int, seconds: float) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--snr", type=float, default=10.0, help="white-noise SNR in dB (default 10)")
+    parser.add_argument("--only", help="only these conditions (by how their names start, comma-separated, "
+                                       "e.g. loudest,telephone), besides the clean clips")
     parser.add_argument("--crop", type=float, default=1.0,
                         help="seconds of each clip kept, where it is loudest (default 1.0)")
     parser.add_argument("--rt60", type=float, default=0.6,
@@ -101,6 +103,10 @@ def main() -> None:
                   f"reverb RT60 {args.rt60:g} s": reverberant,
                   f"loudest {args.crop:g} s": lambda i, y: loudest(y, rate, args.crop),
                   **{f"gain {db:+g} dB": gained(db) for db in gains}}
+    if args.only:  # the clean clips always, as the reference
+        wanted = [w.strip() for w in args.only.split(",")]
+        conditions = {k: v for k, v in conditions.items()
+                      if k == "clean" or any(k.startswith(w) for w in wanted)}
     truth, corpora = [], []
     probs = {name: {"one T": [], "T·shift": []} for name in conditions}
     shifts = {name: [] for name in conditions}

@@ -128,3 +128,25 @@ def test_crop_copies_keep_a_window_of_60_to_100_percent_of_the_length_anywhere_i
     short = voice_like(0.5, SR)
     np.testing.assert_array_equal(apply_recipe(short, SR, recipes[0]), short)  # shorter clips stay whole
     assert config.effective_copies == 1 and config.describe() == "a random 1.2-2 s crop"
+
+
+def test_bandwidth_copy_keeps_what_a_phone_line_passes_and_drops_the_rest():
+    import pandas as pd
+
+    from aurora.config import AugmentConfig
+    from aurora.data.augment import augmentation_requests
+
+    config = AugmentConfig(fixed_noise_snr_db=(), fixed_speeds=(), fixed_reverb_rt60_s=(), fixed_crop_s=(),
+                           fixed_bandwidth_hz=(4000.0,))
+    clips = pd.DataFrame({"clip_id": ["a"], "path": ["a.wav"], "content_hash": ["1" * 64]})
+    (recipe,) = [Recipe.from_json(r) for r in augmentation_requests(clips, config).recipe]
+    assert recipe.bandwidth_hz == 4000.0 and config.describe() == "band-limited to 4000 Hz"
+    t = np.arange(SR) / SR
+    low, high = np.sin(2 * np.pi * 1000 * t), np.sin(2 * np.pi * 6000 * t)
+    out = apply_recipe((low + high).astype(np.float32), SR, recipe)
+    assert len(out) == SR
+    spectrum = np.abs(np.fft.rfft(out[SR // 4: 3 * SR // 4]))
+    freqs = np.fft.rfftfreq(SR // 2, 1 / SR)
+    at = {f: spectrum[np.argmin(np.abs(freqs - f))] for f in (1000, 6000)}
+    assert at[6000] < 1e-3 * at[1000]  # 6 kHz gone, 1 kHz kept
+    np.testing.assert_allclose(out[SR // 4: 3 * SR // 4], low[SR // 4: 3 * SR // 4], atol=0.02)

@@ -181,11 +181,12 @@ class AugmentConfig:
     fixed_speeds: tuple[float, ...] = (0.9, 1.1)  # factors in [0.5, 2]
     fixed_reverb_rt60_s: tuple[float, ...] = (0.4,)  # seconds, in [0.05, 3]
     fixed_crop_s: tuple[float, ...] = (2.0,)  # one copy cut to a random 60-100 % of each length
+    fixed_bandwidth_hz: tuple[float, ...] = ()  # one copy band-limited to each (a phone line: 4000 Hz)
 
     @property
     def fixed(self) -> bool:
         return bool(self.fixed_noise_snr_db or self.fixed_speeds or self.fixed_reverb_rt60_s
-                    or self.fixed_crop_s)
+                    or self.fixed_crop_s or self.fixed_bandwidth_hz)
 
     @property
     def effective_copies(self) -> int:
@@ -194,7 +195,7 @@ class AugmentConfig:
         if not self.fixed:
             return self.copies
         return (len(self.fixed_noise_snr_db) + len(self.fixed_speeds) + len(self.fixed_reverb_rt60_s)
-                + len(self.fixed_crop_s))
+                + len(self.fixed_crop_s) + len(self.fixed_bandwidth_hz))
 
     def describe(self) -> str:
         """What each clip's copies are, in words (for the model card)."""
@@ -205,6 +206,7 @@ class AugmentConfig:
             kinds += [f"speed {factor:g}" for factor in self.fixed_speeds]
             kinds += [f"reverberation, RT60 {rt60:g} s" for rt60 in self.fixed_reverb_rt60_s]
             kinds += [f"a random {0.6 * crop:g}-{crop:g} s crop" for crop in self.fixed_crop_s]
+            kinds += [f"band-limited to {hz:g} Hz" for hz in self.fixed_bandwidth_hz]
             return "; ".join(kinds)
         low, high = self.noise_snr_db
         return (f"{self.copies} random recipes: each of gain ±{self.gain_db:g} dB, "
@@ -224,6 +226,8 @@ class AugmentConfig:
                  "augment.fixed_reverb_rt60_s must be reverberation times in [0.05, 3] seconds")
         require(all(0.5 <= crop <= 30.0 for crop in self.fixed_crop_s),
                  "augment.fixed_crop_s must be crop lengths in [0.5, 30] seconds")
+        require(all(1000 <= hz <= 7000 for hz in self.fixed_bandwidth_hz),
+                 "augment.fixed_bandwidth_hz must be bandwidths in [1000, 7000] Hz")
 
 
 SEQUENCE_MODELS = ("cnn_se", "cnn_bilstm")

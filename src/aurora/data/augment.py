@@ -39,6 +39,7 @@ class Recipe:
     reverb_seed: int | None = None
     crop_s: float | None = None  # keep a window of this many seconds (where the clip is longer)
     crop_start: float | None = None  # where the window starts, as a fraction of the room left
+    bandwidth_hz: float | None = None  # nothing above this survives (a telephone line: 4000)
 
     def to_json(self) -> str:
         return json.dumps({k: round(v, 4) for k, v in self.__dict__.items() if v is not None},
@@ -72,7 +73,7 @@ def draw_recipe(content_hash: str, copy: int, *, seed: int, probability: float,
 
 def fixed_recipe(content_hash: str, copy: int, config: AugmentConfig) -> Recipe:
     """Copy `copy` of the fixed set: one per noise SNR, then one per speed factor, then one
-    per reverberation time, then one per crop length."""
+    per reverberation time, then one per crop length, then one per bandwidth."""
     digest = hashlib.sha256(f"{config.seed}|{content_hash}|{copy}".encode()).digest()
     seed = int.from_bytes(digest[:4], "little") >> 1  # the clip's own noise or room response
     snrs, speeds, rooms = config.fixed_noise_snr_db, config.fixed_speeds, config.fixed_reverb_rt60_s
@@ -82,9 +83,13 @@ def fixed_recipe(content_hash: str, copy: int, config: AugmentConfig) -> Recipe:
         return Recipe(speed=float(speeds[copy - len(snrs)]))
     if copy < len(snrs) + len(speeds) + len(rooms):
         return Recipe(reverb_rt60_s=float(rooms[copy - len(snrs) - len(speeds)]), reverb_seed=seed)
+    crops = config.fixed_crop_s
+    if copy >= len(snrs) + len(speeds) + len(rooms) + len(crops):
+        return Recipe(bandwidth_hz=float(config.fixed_bandwidth_hz[copy - len(snrs) - len(speeds) - len(rooms)
+                                                                    - len(crops)]))
     # A window of 60-100 % of the crop length, anywhere in the clip: other corpora's clips are
     # often short and cut tight, mid-word.
-    longest = float(config.fixed_crop_s[copy - len(snrs) - len(speeds) - len(rooms)])
+    longest = float(crops[copy - len(snrs) - len(speeds) - len(rooms)])
     rng = np.random.default_rng(seed)
     return Recipe(crop_s=float(rng.uniform(0.6, 1.0) * longest), crop_start=float(rng.random()))
 
@@ -128,6 +133,10 @@ def apply_recipe(y: np.ndarray, sr: int, recipe: Recipe) -> np.ndarray:
         out = out * np.float32(10 ** (recipe.gain_db / 20))
     if recipe.reverb_rt60_s is not None:  # the room before the microphone's noise
         out = reverberate(out, sr, recipe.reverb_rt60_s, recipe.reverb_seed or 0)
+    if recipe.bandwidth_hz is not None:  # the channel before the noise, as a phone line would
+        narrow = round(2 * recipe.bandwidth_hz)
+        out = soxr.resample(soxr.resample(out, sr, narrow, quality="HQ"), narrow, sr,
+                            quality="HQ")[: len(out)].astype(np.float32, copy=False)
     if recipe.noise_snr_db is not None:
         power = float(np.mean(out**2))
         if power > 0:
