@@ -12,7 +12,10 @@ leave-one-corpus-out split: no final model, and no group mode unless --group
 takes a few minutes. --no-copies trains on the original clips only (a quicker screen).
 Prints, per corpus, the CV figures (RAVDESS lone-file accuracy, UAR) and the
 leave-one-corpus-out UAR with the 8-class decision and with the corpus's own
-emotions, the largest predicted share, ECE and the high band's accuracy.
+emotions, the largest predicted share, ECE and the high band's accuracy; then
+the binary arousal and valence UAR of the dimension head and of the read-off
+from the class probabilities (aurora.evaluation.dimensions), in CV and LOCO,
+with how often their high and low bands are right.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from aurora.data.manifest import located, usable
 from aurora.data.readers.ravdess import speaker_id
 from aurora.data.splits import leave_one_corpus_out, make_splits, single_corpus
 from aurora.evaluation.crossval import run_training
+from aurora.evaluation.dimensions import score_by_corpus, uar_text
 from aurora.evaluation.loco import score_corpus_matrix, score_loco, score_per_corpus
 from aurora.reporting.tables import corpus_matrix_table, text_table
 from aurora.whisper.build import build_embeddings
@@ -84,7 +88,7 @@ def main() -> None:
     labels = params.labels.space()
     classes = list(labels.classes)
     run = run_training(examples, folds, final, cfg, labels, [cfg.speaker_norm], log=lambda _: None,
-                       final_model=False, loco=loco, single=single)
+                       final_model=False, loco=loco, single=single, dimensions=params.dimensions)
     if args.save:
         pd.concat([run.cv_predictions[cfg.speaker_norm], run.corpus_predictions]).to_parquet(args.save)
     per_corpus = score_per_corpus(run.cv_predictions[cfg.speaker_norm], classes)
@@ -103,6 +107,18 @@ def main() -> None:
         group = grouped.get(name, {}).get("modes", {}).get("all classes")
         print(f"{name:8s}  {cv['accuracy']:.3f}   {cv['uar']['mean']:.3f} | {_loco_text(modes)}"
               + (f" | group by speaker {group['uar']['mean']:.3f}" if group else ""))
+    cv_rows = run.cv_predictions[cfg.speaker_norm]
+    dims = {"CV": score_by_corpus(cv_rows, classes, labels.merge, params.dimensions)}
+    if len(run.corpus_predictions):
+        loco_rows = run.corpus_predictions[run.corpus_predictions.scope == "loco"]
+        dims["LOCO"] = score_by_corpus(loco_rows, classes, labels.merge, params.dimensions)
+    print("binary UAR (mean ± std over speakers) | bands right: high, low")
+    for split, per_corpus in dims.items():
+        for name, methods in per_corpus.items():
+            for method, scores in methods.items():
+                print(f"{split:4s} {name:8s} {method:7s} " + "  ".join(
+                    f"{d} {uar_text(s)} | {_band(s['high_band'])} {_band(s['low_band'])}"
+                    for d, s in scores.items()))
 
 
 def _encoded(params, clips: pd.DataFrame):
@@ -113,6 +129,10 @@ def _encoded(params, clips: pd.DataFrame):
         path = Path(tmp) / "original.parquet"
         embedded.stats.to_parquet(path, index=False)
         return load_examples(pd.read_parquet(MANIFEST), params.labels.space(), [path])
+
+
+def _band(band: dict) -> str:
+    return "-" if band["accuracy"] is None else f"{band['accuracy']:.2f} ({band['clips']})"
 
 
 def _loco_text(modes: dict) -> str:

@@ -18,7 +18,7 @@ from aurora.evaluation.summary import confusion_pairs, evaluate_predictions, met
 from aurora.models.bundle import CONFIG, MODEL_CARD
 from aurora.reporting.model_card import model_card
 from aurora.reporting.report import report_html, report_images
-from aurora.reporting.tables import corpus_matrix_table, loco_table, text_table
+from aurora.reporting.tables import corpus_matrix_table, dimensions_table, loco_table, text_table
 from aurora.util.atomic import write_atomic, write_json
 from stages.entry import run
 from stages.paths import (
@@ -50,14 +50,15 @@ def main() -> None:
     splits = json.loads(SPLITS.read_text())
     train_log = json.loads(TRAIN_LOG.read_text())
     result = evaluate_predictions(pd.read_parquet(PREDICTIONS), pd.read_parquet(GROUP_EVAL), train_log,
-                                  list(params.labels.classes), params.train.speaker_norm)
+                                  list(params.labels.classes), params.train.speaker_norm,
+                                  dict(params.labels.merge), params.dimensions)
     cross = read_crosscorpus(params.crosscorpus.corpora)
     config = json.loads((MODEL / CONFIG).read_text())
     metrics = metrics_json(result, params.train.model, splits, cross, config["training_data"])
     write_json(METRICS, metrics)
     comparison = read_comparison()
     card = model_card(config, result.cv_summaries(), result.test, splits["folds"], comparison, cross,
-                      result.loco, result.loco_group)
+                      result.loco, result.loco_group, result.dimensions)
     _write_text(MODEL / MODEL_CARD, card)
 
     EVAL.mkdir(parents=True, exist_ok=True)
@@ -81,6 +82,9 @@ def main() -> None:
     else:
         print(f"trained on one corpus ({', '.join(sorted(config['training_data']))}): no "
               "leave-one-corpus-out; data.corpora lists the others and the variables that point at them")
+    print("arousal and valence (binary UAR, mean ± std over speakers; shipped: "
+          f"{result.dimensions['method']}):")
+    print(text_table(*dimensions_table(result.dimensions)) + "\n")
     for key in ("cv", "cv_other_mode"):
         if key in metrics:
             m = metrics[key]

@@ -26,6 +26,7 @@ from aurora.data.splits import speakers_text
 from aurora.evaluation.comparison import mode_name
 from aurora.evaluation.crossval import run_training
 from aurora.evaluation.metrics import summarize_folds
+from aurora.models.dimensions import DimensionModel, class_points
 from aurora.models.saving import save_bundle
 from aurora.reporting.tables import mean_std
 from aurora.util.atomic import write_atomic, write_json
@@ -45,7 +46,8 @@ def main() -> None:
     print(f"cross-validating {cfg.model} ({', '.join(mode_name(m) for m in modes)}) and training the "
           f"final model on speakers {speakers_text(final.train)}, validation {speakers_text(final.val)}"
           + (f"; corpus splits: {', '.join(f.name for f in [*loco, *single])}" if loco else ""))
-    run = run_training(examples, folds, final, cfg, labels, modes, loco=loco, single=single)
+    run = run_training(examples, folds, final, cfg, labels, modes, loco=loco, single=single,
+                       dimensions=params.dimensions)
     cv = {mode_name(mode): summarize_folds(preds, list(labels.classes))
           for mode, preds in run.cv_predictions.items()}
     model = run.final
@@ -85,6 +87,7 @@ def main() -> None:
         "best_epoch": model.fitted.best_epoch, "chosen": model.fitted.chosen,
         "refit_rows": model.fitted.refit_rows,
         "temperature": model.fitted.temperature,
+        "dimensions": _dimensions(params, model.head),
     }
     save_bundle(MODEL, model.fitted.network, config, group=model.group)
     # The evaluate stage reads every cross-corpus result here (there are none without corpora).
@@ -92,6 +95,16 @@ def main() -> None:
     for mode, s in cv.items():
         print(f"CV {mode}: accuracy {mean_std(s['accuracy'])}, UAR {mean_std(s['uar'])}")
     print(f"train: {time.perf_counter() - started:.0f} s")
+
+
+def _dimensions(params, head) -> dict:
+    """The bundle's arousal and valence (aurora.models.dimensions): params.yaml's method (read-off
+    for a model without a head), its table and bands."""
+    dims, labels = params.dimensions, params.labels
+    points = class_points(labels.classes, labels.merge, dims.table)
+    model = DimensionModel(dims.method if head is not None else "readoff", points, dims.bands,
+                           head if dims.method == "head" else None, params.train.shift_temperature)
+    return {**model.to_dict(), "table": {e: dataclasses.asdict(p) for e, p in dims.table.items()}}
 
 
 def _training_data(params, examples, final, refitted: bool) -> dict[str, dict]:

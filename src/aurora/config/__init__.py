@@ -14,6 +14,7 @@ from aurora.config.sections import (
     AugmentConfig,
     CompareConfig,
     DataConfig,
+    DimensionsConfig,
     FeatureConfig,
     LabelsConfig,
     Params,
@@ -26,7 +27,7 @@ from aurora.errors import ConfigError
 
 __all__ = [
     "AUDIO_EXTENSIONS", "PRECISIONS", "SEQUENCE_MODELS", "AudioConfig", "AugmentConfig", "CompareConfig",
-    "ConfigError", "CorpusSource", "CrossCorpusConfig", "DataConfig", "FeatureConfig", "LabelsConfig",
-    "Params", "PredictConfig", "SplitConfig", "TrainConfig", "WhisperConfig", "load_params",
+    "ConfigError", "CorpusSource", "CrossCorpusConfig", "DataConfig", "DimensionsConfig", "FeatureConfig",
+    "LabelsConfig", "Params", "PredictConfig", "SplitConfig", "TrainConfig", "WhisperConfig", "load_params",
     "params_from_dict", "predict_config", "section_from_dict",
 ]

@@ -11,6 +11,7 @@ from typing import Literal
 
 from aurora.config.corpora import CorpusSource, CrossCorpusConfig
 from aurora.config.validation import check_corpus_names, require
+from aurora.data.emotions import EMOTIONS
 from aurora.data.labels import LabelSpace
 from aurora.data.readers.ravdess import RAVDESS
 
@@ -150,6 +151,62 @@ class LabelsConfig:
 
     def space(self) -> LabelSpace:
         return LabelSpace(self.classes, self.merge)
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where an emotion lies on the two dimensions, each in [0, 1] (0.5: the neutral point)."""
+
+    arousal: float
+    valence: float
+
+    def __post_init__(self) -> None:
+        require(0 <= self.arousal <= 1 and 0 <= self.valence <= 1, "arousal and valence must lie in [0, 1]")
+
+
+@dataclass(frozen=True)
+class Poles:
+    """The emotions scored at each end of a dimension (the rest are not scored for it)."""
+
+    high: tuple[str, ...]
+    low: tuple[str, ...]
+
+
+# params.yaml's dimensions.table (its comment gives the sources): emotion -> (arousal, valence).
+DEFAULT_POINTS = {"neutral": Point(0.40, 0.50), "calm": Point(0.20, 0.85), "happy": Point(0.75, 0.90),
+                  "sad": Point(0.25, 0.15), "angry": Point(0.80, 0.25), "fearful": Point(0.80, 0.20),
+                  "disgust": Point(0.60, 0.20), "surprised": Point(0.85, 0.65)}
+DEFAULT_POLES = {"arousal": Poles(high=("angry", "happy", "fearful", "surprised"),
+                                  low=("neutral", "calm", "sad")),
+                 "valence": Poles(high=("happy",), low=("angry", "fearful", "sad", "disgust"))}
+DIMENSIONS = ("arousal", "valence")
+
+
+@dataclass(frozen=True)
+class DimensionsConfig:
+    """Arousal and valence for every file (aurora.models.dimensions)."""
+
+    table: dict[str, Point] = field(default_factory=lambda: dict(DEFAULT_POINTS))
+    # head: a ridge regression on the model's standardised utterance vectors, trained on the table's
+    # points of the training clips' emotions; readoff: the table's mean under the calibrated class
+    # probabilities. Sequence models always read off.
+    method: Literal["head", "readoff"] = "head"
+    bands: tuple[float, ...] = (0.35, 0.65)  # low below the first, high from the second
+    scored: dict[str, Poles] = field(default_factory=lambda: dict(DEFAULT_POLES))
+
+    def __post_init__(self) -> None:
+        missing = [e for e in EMOTIONS if e not in self.table]
+        unknown = [e for e in self.table if e not in EMOTIONS]
+        require(not missing and not unknown, f"dimensions.table must place each emotion {list(EMOTIONS)} "
+                                             f"once (missing {missing}, unknown {unknown})")
+        require(len(self.bands) == 2 and 0 < self.bands[0] < self.bands[1] < 1,
+                "dimensions.bands must be [low, high] with 0 < low < high < 1")
+        require(set(self.scored) == set(DIMENSIONS), f"dimensions.scored must name {list(DIMENSIONS)}")
+        for name, poles in self.scored.items():
+            named = [*poles.high, *poles.low]
+            require(all(e in EMOTIONS for e in named) and len(set(named)) == len(named)
+                    and poles.high and poles.low,
+                    f"dimensions.scored.{name}: high and low must be distinct emotions, none empty")
 
 
 @dataclass(frozen=True)
@@ -379,6 +436,7 @@ class Params:
     train: TrainConfig = field(default_factory=TrainConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     predict: PredictConfig = field(default_factory=PredictConfig)
+    dimensions: DimensionsConfig = field(default_factory=DimensionsConfig)
     crosscorpus: CrossCorpusConfig = field(default_factory=CrossCorpusConfig)
 
     def trains_on_handcrafted(self) -> bool:

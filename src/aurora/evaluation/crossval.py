@@ -21,12 +21,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from aurora.config import TrainConfig
+from aurora.config import DimensionsConfig, TrainConfig
 from aurora.data.examples import Examples, balanced, row_weights
 from aurora.data.labels import LabelSpace, probability_columns
 from aurora.data.splits import Fold
 from aurora.evaluation.group_eval import group_eval_rows
 from aurora.models.calibration import calibrated, fit_temperature, input_shift, softmax
+from aurora.models.dimensions import DIMENSIONS, Head, class_points, fit_head, shrunk
 from aurora.models.fit import Fitted, fit_logreg, fit_network, refit_logreg
 from aurora.models.forward import predict_logits
 from aurora.models.group import GroupModel, class_means, true_label_offsets
@@ -119,9 +120,10 @@ def train_on(data: FoldData, n_inputs: int, n_classes: int, cfg: TrainConfig,
 
 
 def _prediction_rows(examples: Examples, index: np.ndarray, probs: np.ndarray, logits: np.ndarray,
-                     temperature: float, shift: np.ndarray, labels: LabelSpace, **fields) -> pd.DataFrame:
+                     temperature: float, shift: np.ndarray, labels: LabelSpace,
+                     dimensions: np.ndarray | None = None, **fields) -> pd.DataFrame:
     """One row per clip: its probabilities, the clip's input shift, and the raw logits and the
-    temperature for auditing calibration."""
+    temperature for auditing calibration; `dimensions`: the head's arousal and valence (n, 2)."""
     meta = examples.meta.iloc[index]
     frame = pd.DataFrame({**fields, "clip_id": meta.clip_id.to_numpy(), "speaker": meta.speaker.to_numpy(),
                           "corpus": meta.corpus.to_numpy(),
@@ -131,6 +133,9 @@ def _prediction_rows(examples: Examples, index: np.ndarray, probs: np.ndarray, l
         frame[column] = probs[:, i].astype(np.float32)
     for i, name in enumerate(labels.classes):
         frame[f"logit_{name}"] = logits[:, i].astype(np.float32)
+    if dimensions is not None:
+        for i, name in enumerate(DIMENSIONS):
+            frame[f"head_{name}"] = dimensions[:, i].astype(np.float32)
     return frame
 
 
@@ -160,6 +165,7 @@ class JobResult:
     moments: Moments
     training_hash: str
     group: GroupModel | None = None  # final model: its group-mode companion
+    head: Head | None = None  # the arousal and valence head (utterance models)
     group_eval: pd.DataFrame | None = None  # CV, lone-file mode: predictions on skewed folders
 
 
@@ -189,14 +195,18 @@ def _run_job(job: Job) -> JobResult:
     inputs = _SHARED["inputs"][job.speaker_norm]
     data = prepare_fold(examples, inputs, job.fold, cfg, _SHARED["heldout"][job.speaker_norm])
     fitted = train_on(data, input_width(inputs), len(labels), cfg)
+    head = None if cfg.is_sequence_model else fit_dimensions(data, _SHARED["points"], cfg)
     scope = job.scope
     predictions, acc = pd.DataFrame(), float("nan")
     fold = "final" if job.final else job.fold.name
     if len(data.test_index):
         logits, shift = predict_logits(fitted.network, data.x_test, cfg.max_frames), input_shift(data.x_test)
         lone = calibrated(logits, fitted.temperature, shift if cfg.shift_temperature else None)
+        dimensions = (None if head is None
+                      else shrunk(head.raw(data.x_test), shift if cfg.shift_temperature else None))
         predictions = _prediction_rows(examples, data.test_index, lone, logits, fitted.temperature, shift,
-                                       labels, scope=scope, fold=fold, speaker_norm=job.speaker_norm)
+                                       labels, dimensions, scope=scope, fold=fold,
+                                       speaker_norm=job.speaker_norm)
         acc = float((logits.argmax(1) == examples.meta.label.to_numpy()[data.test_index]).mean())
     chosen = (f"best epoch {fitted.best_epoch}" if fitted.best_epoch
               else ", ".join(f"{k}={v:g}" for k, v in fitted.chosen.items()))
@@ -214,7 +224,7 @@ def _run_job(job: Job) -> JobResult:
             "temperature": round(fitted.temperature, 4),
             "test_accuracy": acc if len(data.test_index) else None}
     result = JobResult(job, predictions, note, log, fitted, data.moments,
-                       _training_hash(data, fitted.refit_rows > 0) if job.final else "")
+                       _training_hash(data, fitted.refit_rows > 0) if job.final else "", head=head)
     if cfg.has_group_mode and not job.speaker_norm and scope in ("cv", "test", "loco"):
         speakers = examples.meta.speaker.to_numpy()
         group = fit_group(data, speakers, input_width(inputs), len(labels), cfg)
@@ -226,7 +236,7 @@ def _run_job(job: Job) -> JobResult:
                 rows = np.flatnonzero(speakers[data.test_index] == speaker)
                 grouped[rows] = group.predict(data.x_test[rows], lone[rows])[0]
             result.predictions = pd.concat([predictions, _prediction_rows(
-                examples, data.test_index, grouped, logits, fitted.temperature, shift, labels,
+                examples, data.test_index, grouped, logits, fitted.temperature, shift, labels, dimensions,
                 scope="loco_group", fold=fold, speaker_norm=job.speaker_norm)], ignore_index=True)
         elif len(data.test_index):
             meta = examples.meta.iloc[data.test_index][["clip_id", "speaker", "label"]]
@@ -234,6 +244,21 @@ def _run_job(job: Job) -> JobResult:
             result.group_eval = group_eval_rows(meta, data.x_test, lone, group, list(labels.classes),
                                                 job.fold.name)
     return result
+
+
+def fit_dimensions(data: FoldData, points: np.ndarray, cfg: TrainConfig) -> Head:
+    """The arousal and valence head of one split (aurora.models.dimensions): trained on the split's
+    training rows towards their classes' points, with the category model's row weights and class
+    balance; its penalty picked on the validation speakers (their rows balanced by class too), then
+    refitted on training + validation rows when the category model is (train.refit_with_val)."""
+    w_train = data.w_train
+    w_val = np.ones(len(data.y_val)) if data.w_val is None else data.w_val
+    if cfg.class_weights:
+        w_val = balanced(w_val, data.y_val) if len(data.y_val) else w_val
+        if w_train is None:
+            w_train = balanced(np.ones(len(data.y_train)), data.y_train)
+    return fit_head(data.x_train, points[data.y_train], data.x_val, points[data.y_val], w_train, w_val,
+                    refit=cfg.refit_with_val)
 
 
 def fit_group(data: FoldData, speakers: np.ndarray, n_inputs: int, n_classes: int,
@@ -268,10 +293,13 @@ class TrainingRun:
 def run_training(examples: Examples, folds: list[Fold], final: Fold, cfg: TrainConfig, labels: LabelSpace,
                  modes: list[bool], log: Callable[[str], None] = print,
                  final_model: bool = True, loco: Sequence[Fold] = (),
-                 single: Sequence[Fold] = ()) -> TrainingRun:
+                 single: Sequence[Fold] = (), dimensions: DimensionsConfig | None = None) -> TrainingRun:
     """Cross-validate every speaker-norm mode in `modes`, fit each leave-one-corpus-out split of
     `loco` and each one-corpus split of `single` (mode cfg.speaker_norm), and the shipped model
-    (same mode) on the final split unless `final_model` is false; `cfg.workers` models at a time."""
+    (same mode) on the final split unless `final_model` is false; `cfg.workers` models at a time.
+    Utterance models get an arousal and valence head per split, towards `dimensions`' table (default:
+    params.yaml's)."""
+    table = (dimensions or DimensionsConfig()).table
     inputs = {mode: model_inputs(examples, cfg, mode) for mode in set(modes) | {cfg.speaker_norm}}
     heldout = ({mode: model_inputs(examples, cfg, mode, heldout=True) for mode in inputs}
                if examples.heldout is not None else inputs)
@@ -280,7 +308,8 @@ def run_training(examples: Examples, folds: list[Fold], final: Fold, cfg: TrainC
     jobs += [Job(f, m) for m in modes for f in folds]
     jobs += [Job(f, cfg.speaker_norm, "loco") for f in loco]
     jobs += [Job(f, cfg.speaker_norm, "single") for f in single]
-    _SHARED.update(examples=examples, cfg=cfg, labels=labels, inputs=inputs, heldout=heldout)
+    _SHARED.update(examples=examples, cfg=cfg, labels=labels, inputs=inputs, heldout=heldout,
+                   points=class_points(labels.classes, labels.merge, table))
     try:
         results = list(parallel_map(_run_job, jobs, workers=cfg.workers, chunksize=1, unit="model",
                                     desc=f"training {cfg.model}"))

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from aurora.config import DimensionsConfig
 from aurora.data.labels import probability_columns
 from aurora.evaluation.comparison import cv_by_mode, mode_name
+from aurora.evaluation.dimensions import evaluate_dimensions
 from aurora.evaluation.group_eval import summarize_group_eval
 from aurora.evaluation.loco import score_corpus_matrix, score_loco, score_per_corpus
 from aurora.evaluation.metrics import (
@@ -43,6 +45,7 @@ class Evaluation:
     loco: dict[str, dict] = field(default_factory=dict)  # leave one corpus out, likewise
     loco_group: dict[str, dict] = field(default_factory=dict)  # the same in group mode, a folder per speaker
     corpus_matrix: dict[str, dict[str, dict]] = field(default_factory=dict)  # trained on -> scored on
+    dimensions: dict = field(default_factory=dict)  # arousal and valence (evaluate_dimensions)
 
     @property
     def primary(self) -> dict:
@@ -82,9 +85,11 @@ def _mode_results(cv: pd.DataFrame, classes: list[str], speaker_norm: bool,
 
 
 def evaluate_predictions(predictions: pd.DataFrame, group_eval: pd.DataFrame, train_log: dict,
-                         classes: list[str], speaker_norm: bool) -> Evaluation:
+                         classes: list[str], speaker_norm: bool, merge: dict | None = None,
+                         dimensions: DimensionsConfig | None = None) -> Evaluation:
     """Summarise the train stage's predictions table (scopes cv, test, loco) and its group-mode
-    table; `train_log`: its training notes (which classes each leave-one-corpus-out split saw)."""
+    table; `train_log`: its training notes (which classes each leave-one-corpus-out split saw);
+    arousal and valence scored with `dimensions` (params.yaml's), the classes' `merge`."""
     modes, fold_rows = {}, []
     for mode, cv in cv_by_mode(predictions).items():
         modes[mode] = _mode_results(cv, classes, mode, fold_rows)
@@ -99,6 +104,8 @@ def evaluate_predictions(predictions: pd.DataFrame, group_eval: pd.DataFrame, tr
     result.loco = score_loco(predictions, notes, classes)
     result.loco_group = score_loco(predictions, notes, classes, scope="loco_group")
     result.corpus_matrix = score_corpus_matrix(predictions, notes, classes)
+    result.dimensions = evaluate_dimensions(predictions, classes, merge or {},
+                                            dimensions or DimensionsConfig(), speaker_norm)
     return result
 
 
@@ -129,6 +136,8 @@ def metrics_json(result: Evaluation, model: str, splits: dict, crosscorpus: dict
                        ("leave_one_corpus_out_group", result.loco_group)):
         if value:
             metrics[key] = {name: headline(s) for name, s in value.items()}
+    if result.dimensions:
+        metrics["dimensions"] = result.dimensions
     if result.corpus_matrix:  # UAR, all classes: trained on one corpus -> scored on another
         metrics["corpus_matrix"] = {
             source: {target: s["modes"]["all classes"]["uar"] for target, s in row.items() if "modes" in s}

@@ -3,7 +3,10 @@
 Short files are classified whole, together in one model call. Long files are
 classified window by window; their file-level probabilities are the mean of
 the windows' probabilities weighted by each window's speech duration (after
-the silence trim), and each window is reported as a segment.
+the silence trim), and each window is reported as a segment. Arousal and
+valence (aurora.models.dimensions) come with every file and segment the same
+way: lone-file, whatever the label set or group mode, and averaged like the
+probabilities over a long file's windows.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from aurora.audio.decode import AudioError
 from aurora.audio.windows import WindowReader
 from aurora.config import PredictConfig
 from aurora.data.decision import Decision
-from aurora.inference.predictor import Predictor
+from aurora.inference.predictor import Assessment, Predictor
 
 WINDOW_BATCH = 16  # windows of a long file per model call: bounds memory
 
@@ -32,6 +35,8 @@ class Segment:
     end_s: float
     probabilities: np.ndarray | None  # None: silent, skipped
     shift: float | None = None  # input shift (aurora.models.calibration.input_shift)
+    dimensions: np.ndarray | None = None  # arousal, valence in [0, 1]
+    bands: tuple[str, str] = ("", "")  # arousal_band, valence_band
 
 
 @dataclass
@@ -44,6 +49,8 @@ class FileResult:
     error: str = ""
     segments: list[Segment] = field(default_factory=list)
     mode: str = "lone-file"  # or "group", or why a group kept its lone-file predictions
+    dimensions: np.ndarray | None = None  # arousal, valence in [0, 1] (aurora.models.dimensions)
+    bands: tuple[str, str] = ("", "")  # arousal_band, valence_band: low, mid or high
 
     @property
     def ok(self) -> bool:
@@ -72,18 +79,19 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
                       decision: Decision | None) -> None:
     """A long file: every window a segment; the file's probabilities and shift are their
     speech-duration-weighted means."""
-    total, shifted, weight = np.zeros(len(predictor.classes)), 0.0, 0.0
+    total, shifted, weight, dimensions = np.zeros(len(predictor.classes)), 0.0, 0.0, np.zeros(2)
     pending: list[tuple[Segment, np.ndarray]] = []
 
     def flush() -> None:
-        nonlocal total, shifted, weight
+        nonlocal total, shifted, weight, dimensions
         if not pending:
             return
-        probs, shifts = predictor.assess([y for _, y in pending], decision)
-        for (segment, y), p, d in zip(pending, probs, shifts, strict=True):
-            segment.probabilities, segment.shift = p, float(d)
+        heard = predictor.listen([y for _, y in pending], decision)
+        for i, (segment, y) in enumerate(pending):
+            _record(segment, heard, i, predictor)
             speech_s = predictor.speech_seconds(y)
-            total, shifted, weight = total + speech_s * p, shifted + speech_s * d, weight + speech_s
+            total, shifted = total + speech_s * heard.probabilities[i], shifted + speech_s * heard.shift[i]
+            dimensions, weight = dimensions + speech_s * heard.dimensions[i], weight + speech_s
         pending.clear()
 
     for window in reader:
@@ -98,6 +106,15 @@ def _classify_windows(reader: WindowReader, result: FileResult, predictor: Predi
         result.error = SILENT.format(reader.silence_dbfs)
     else:
         result.probabilities, result.shift = total / weight, float(shifted / weight)
+        result.dimensions = dimensions / weight
+        result.bands = predictor.bands(result.dimensions)
+
+
+def _record(item: Segment | FileResult, heard: Assessment, i: int, predictor: Predictor) -> None:
+    """Row `i` of an assessment into a segment or a file's result."""
+    item.probabilities, item.shift = heard.probabilities[i], float(heard.shift[i])
+    item.dimensions = heard.dimensions[i]
+    item.bands = predictor.bands(item.dimensions)
 
 
 def _read(result: FileResult, source: Path | ArrayAudio, predictor: Predictor, cfg: PredictConfig,
@@ -135,13 +152,14 @@ def _classify_groups(short: list[tuple[FileResult, np.ndarray]], predictor: Pred
                      decision: Decision | None) -> None:
     for members in by_folder(short, lambda item: item[0].path).values():
         try:
-            probs, mode, shifts = predictor.group_probabilities([y for _, y in members], decision)
+            heard, mode = predictor.group_listen([y for _, y in members], decision)
         except Exception as exc:
             for result, _ in members:
                 result.error = f"model failed: {_describe(exc)}"
             continue
-        for (result, _), p, d in zip(members, probs, shifts, strict=True):
-            result.probabilities, result.mode, result.shift = p, mode, float(d)
+        for i, (result, _) in enumerate(members):
+            _record(result, heard, i, predictor)
+            result.mode = mode
 
 
 Waiting = list[tuple[FileResult, np.ndarray]]  # short files read, awaiting a decision
@@ -175,20 +193,15 @@ def read_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,
 def _decide_lone(short: Waiting, predictor: Predictor, decision: Decision | None) -> None:
     """Short files classified each on its own (lone-file), in one model call."""
     try:
-        probs, shifts = predictor.assess([y for _, y in short], decision)
+        heard = predictor.listen([y for _, y in short], decision)
+        for i, (result, _) in enumerate(short):
+            _record(result, heard, i, predictor)
     except Exception:  # find the file that breaks the batch; the others still get results
-        probs, shifts = [], []
         for result, y in short:
             try:
-                p, d = predictor.assess([y], decision)
-                probs.append(p[0])
-                shifts.append(d[0])
+                _record(result, predictor.listen([y], decision), 0, predictor)
             except Exception as exc:
                 result.error = f"model failed: {_describe(exc)}"
-                probs.append(None)
-                shifts.append(None)
-    for (result, _), p, d in zip(short, probs, shifts, strict=True):
-        result.probabilities, result.shift = p, None if d is None else float(d)
 
 
 def classify_files(paths: list[str], predictor: Predictor, cfg: PredictConfig,

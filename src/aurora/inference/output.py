@@ -35,14 +35,29 @@ class OutputBusy(AuroraError, RuntimeError):
     """Another run is writing the same output."""
 
 
+# arousal: how activated the voice sounds, valence: how pleasant, each in [0, 1] (0.5: neither);
+# their bands low / mid / high (aurora.models.dimensions; params.yaml dimensions).
+DIMENSION_COLUMNS = ["arousal", "arousal_band", "valence", "valence_band"]
+
+
 def file_columns(classes: list[str]) -> list[str]:
     return ["path", "status", "error", "duration_s", "emotion", "confidence", "confidence_band",
-            *probability_columns(classes), "shift", "mode", "classes", "model_id", "sha256", "timestamp"]
+            *DIMENSION_COLUMNS, *probability_columns(classes), "shift", "mode", "classes", "model_id",
+            "sha256", "timestamp"]
 
 
 def segment_columns(classes: list[str]) -> list[str]:
     return ["path", "segment", "start_s", "end_s", "status", "emotion", "confidence", "confidence_band",
-            *probability_columns(classes), "shift", "model_id"]
+            *DIMENSION_COLUMNS, *probability_columns(classes), "shift", "model_id"]
+
+
+def _dimensions(item) -> dict:
+    """The arousal and valence columns of a result or segment ("" where it has none)."""
+    if item.dimensions is None:
+        return dict.fromkeys(DIMENSION_COLUMNS, "")
+    (arousal, valence), (arousal_band, valence_band) = item.dimensions, item.bands
+    return {"arousal": round(float(arousal), 4), "arousal_band": arousal_band,
+            "valence": round(float(valence), 4), "valence_band": valence_band}
 
 
 def _prediction(probs: np.ndarray | None, classes: list[str]) -> dict:
@@ -67,6 +82,7 @@ def result_rows(result: FileResult, classes: list[str], model_id: str,
     row = {"path": result.path, "status": "ok" if result.ok else "error", "error": result.error,
            "duration_s": "" if result.duration_s is None else round(result.duration_s, 3),
            **_prediction(result.probabilities if result.ok else None, classes),
+           **_dimensions(result if result.ok else FileResult(result.path, "")),
            "shift": _rounded(result.shift if result.ok else None),
            "mode": result.mode if result.ok else "", "classes": decision or ",".join(classes),
            "model_id": model_id, "sha256": result.sha256,
@@ -74,10 +90,11 @@ def result_rows(result: FileResult, classes: list[str], model_id: str,
     segments = [{"path": result.path, "segment": i,
                  "start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3),
                  "status": "ok" if s.probabilities is not None else "silent",
-                 **_prediction(s.probabilities, classes), "shift": _rounded(s.shift),
+                 **_prediction(s.probabilities, classes), **_dimensions(s), "shift": _rounded(s.shift),
                  "model_id": model_id}
                 for i, s in enumerate(result.segments)]
-    return row, segments
+    columns, segment_order = file_columns(classes), segment_columns(classes)  # keys in column order
+    return {c: row[c] for c in columns}, [{c: s[c] for c in segment_order} for s in segments]
 
 
 def _read_rows(path: Path | None) -> Iterator[dict]:
@@ -166,7 +183,8 @@ class ResultStore:
         retry = row.get("status") == "error" and row.get("error", "").startswith(RETRYABLE)
         same_decision = (row.get("classes") or ",".join(self.classes)) == self.decision
         same_model = row.get("model_id") == self.model_id
-        return bool(row.get("sha256")) and same_model and same_decision and not retry
+        dimensions = row.get("status") != "ok" or "arousal" in row  # rows from before arousal are redone
+        return bool(row.get("sha256")) and same_model and same_decision and dimensions and not retry
 
     def is_done(self, path: str, sha256: str) -> bool:
         return bool(sha256) and _key(path, sha256) in self._done

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +26,24 @@ from aurora.data.decision import Decision, decide
 from aurora.features.extract import extractor_for
 from aurora.models.bundle import ModelError, bundle_id
 from aurora.models.calibration import calibrated, input_shift
+from aurora.models.dimensions import DimensionModel, band
 from aurora.models.forward import predict_logits
 from aurora.models.saving import load_bundle, load_group
 from aurora.models.standardize import Moments
 from aurora.util.librosa_warmup import warm_librosa
+
+
+@dataclass
+class Assessment:
+    """What the model hears in a batch of clips, one row per clip."""
+
+    probabilities: np.ndarray  # (n, classes) calibrated, under the user's label set
+    shift: np.ndarray  # (n,) input shift (aurora.models.calibration.input_shift)
+    dimensions: np.ndarray  # (n, 2) arousal and valence in [0, 1], lone-file, whatever the label set
+
+    @classmethod
+    def empty(cls, n_classes: int) -> Assessment:
+        return cls(np.empty((0, n_classes)), np.empty(0), np.empty((0, 2)))
 
 
 class Predictor:
@@ -47,6 +62,7 @@ class Predictor:
         self.temperature = float(config["temperature"])
         self.shift_temperature = bool(config["train"]["shift_temperature"])
         self.moments = Moments.from_dict(config["normalisation"])
+        self.dimensions = DimensionModel.from_dict(config["dimensions"])  # arousal and valence
         self.input_names: list[str] = list(config["input_names"])
         self.is_sequence_model = config["model"] in SEQUENCE_MODELS
         self.sequence_input = config["train"]["sequence_input"]
@@ -140,15 +156,30 @@ class Predictor:
         logits = predict_logits(self.network, inputs, self.max_frames)
         return calibrated(logits, self.temperature, input_shift(inputs) if self.shift_temperature else None)
 
-    def assess(self, waves: Sequence[np.ndarray],
-               decision: Decision | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(calibrated class probabilities, input shift), one row / value per waveform; with a
-        `decision` (the user's label set), probabilities decided among its classes only. The
+    def listen(self, waves: Sequence[np.ndarray], decision: Decision | None = None) -> Assessment:
+        """Calibrated class probabilities, input shift, arousal and valence of prepared waveforms;
+        with a `decision` (the user's label set), probabilities decided among its classes only. The
         shift (aurora.models.calibration.input_shift) says how unlike the training clips a clip is."""
         if not len(waves):
-            return np.empty((0, len(self.classes))), np.empty(0)
+            return Assessment.empty(len(self.classes))
         x = self.inputs(waves)
-        return decide(self.lone_probabilities(x), decision).astype(np.float64), input_shift(x)
+        lone, shift = self.lone_probabilities(x), input_shift(x)
+        return Assessment(decide(lone, decision).astype(np.float64), shift, self._dimensions(x, lone, shift))
+
+    def _dimensions(self, x, lone: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """Arousal and valence (aurora.models.dimensions) from standardised inputs and their lone-file
+        probabilities over every class."""
+        return self.dimensions.predict(None if self.is_sequence_model else x, lone, shift)
+
+    def bands(self, values: np.ndarray) -> tuple[str, str]:
+        """arousal_band and valence_band (low, mid or high) of one clip's two numbers."""
+        return band(float(values[0]), self.dimensions.bands), band(float(values[1]), self.dimensions.bands)
+
+    def assess(self, waves: Sequence[np.ndarray],
+               decision: Decision | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(calibrated class probabilities, input shift), one row / value per waveform (see `listen`)."""
+        heard = self.listen(waves, decision)
+        return heard.probabilities, heard.shift
 
     def probabilities(self, waves: Sequence[np.ndarray], decision: Decision | None = None) -> np.ndarray:
         """Calibrated class probabilities, one row per waveform (see `assess`)."""
@@ -163,8 +194,16 @@ class Predictor:
         """Probabilities for the clips of one group (a folder: one speaker, unlabelled), adapted to
         the group by its own clips; "group" or why it kept the lone-file predictions; and each
         clip's input shift (before the adaptation: how unlike the training clips it is)."""
+        heard, mode = self.group_listen(waves, decision)
+        return heard.probabilities, mode, heard.shift
+
+    def group_listen(self, waves: Sequence[np.ndarray],
+                     decision: Decision | None = None) -> tuple[Assessment, str]:
+        """`group_probabilities` as an Assessment (arousal and valence stay lone-file) and the mode."""
         x = self.inputs(waves)
-        return *self.adapt(x, decision), input_shift(x)
+        probs, mode = self.adapt(x, decision)
+        shift = input_shift(x)
+        return Assessment(probs, shift, self._dimensions(x, self.lone_probabilities(x), shift)), mode
 
     def adapt(self, x: np.ndarray, decision: Decision | None = None) -> tuple[np.ndarray, str]:
         """Group mode on one group's standardised utterance vectors (see `group_probabilities`)."""

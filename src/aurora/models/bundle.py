@@ -44,6 +44,10 @@ def upgrade(config: dict) -> dict:
     config.setdefault("training_hash", "")
     config.setdefault("features", {})  # the STFT settings the silence trim uses
     config.setdefault("training_data", {})  # not recorded before several corpora
+    if "dimensions" not in config:  # before arousal and valence: read off the class probabilities
+        from aurora.models.dimensions import default_dimensions
+
+        config["dimensions"] = default_dimensions(config.get("classes", []), config["label_merge"])
     train = config.setdefault("train", {})
     train.setdefault("shift_temperature", False)  # one temperature for every clip
     train.setdefault("sequence_input", "frames")

@@ -188,3 +188,43 @@ def group_table(group: dict) -> tuple[list[str], list[list[str]]]:
             [[c, g["clips"], mean_std(g["lone_accuracy"]), mean_std(g["group_accuracy"]),
               f"{g['group_min_class_recall']:.3f}", f"{g['fallback_folders']:.0%}"]
              for c, g in group.items()])
+
+
+DIMENSIONS_LEGEND = (
+    "Arousal and valence, each in [0, 1], judged as a binary decision (>= 0.5 = high) on the clips of "
+    "the emotions at either end of each dimension (arousal: angry, happy, fearful, surprised against "
+    "neutral, calm, sad; valence: happy against angry, fearful, sad, disgust; params `dimensions.scored`; "
+    "other emotions are not scored for that dimension): binary UAR, mean ± std over each corpus's "
+    "speakers, from the dimension head and from the read-off of the class probabilities. The bands "
+    "(`arousal_band`, `valence_band`) of the shipped method: how often a high band is on a high-end "
+    "clip and a low band on a low-end one (clips in the band, share right).")
+
+
+def _band_text(band: dict) -> str:
+    return "-" if band["accuracy"] is None else f"{band['clips']}, {band['accuracy']:.2f}"
+
+
+def dimensions_table(dimensions: dict) -> tuple[list[str], list[list[str]]]:
+    """(header, rows): per split (speaker CV, leave one corpus out, test) and corpus, the binary UAR of
+    arousal and valence by head and read-off, and the shipped method's band accuracy."""
+    method = dimensions["method"]
+    header = ["split", "corpus", "arousal UAR, head", "arousal UAR, read-off", "valence UAR, head",
+              "valence UAR, read-off", f"arousal bands high / low ({method})",
+              f"valence bands high / low ({method})"]
+    splits = [("speaker CV", dimensions.get("cv", {})),
+              ("leave one corpus out", dimensions.get("leave_one_corpus_out", {})),
+              ("test actors", {"ravdess": dimensions["test"]} if dimensions.get("test") else {})]
+    rows = []
+    for split, per_corpus in splits:
+        for corpus, methods in per_corpus.items():
+            shown = methods.get(method) or methods["readoff"]
+            rows.append([split, corpus,
+                         *[_uar(methods.get(m, {}).get(d)) for d in ("arousal", "valence")
+                           for m in ("head", "readoff")],
+                         *[f"{_band_text(shown[d]['high_band'])} / {_band_text(shown[d]['low_band'])}"
+                           for d in ("arousal", "valence")]])
+    return header, rows
+
+
+def _uar(entry: dict | None) -> str:
+    return mean_std(entry["uar"]) if entry and entry.get("uar") else "-"
