@@ -5,10 +5,12 @@ from __future__ import annotations
 from aurora.data.splits import speakers_text
 from aurora.reporting.tables import (
     CROSSCORPUS_LEGEND,
+    DIMENSIONS_LEGEND,
     LOCO_LEGEND,
     comparison_legend,
     comparison_markdown,
     comparison_title,
+    dimensions_table,
     loco_table,
     markdown_table,
     mean_std,
@@ -20,11 +22,12 @@ from aurora.reporting.tables import (
 
 def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list[dict],
                comparison: list[dict] | None = None, crosscorpus: dict[str, dict] | None = None,
-               loco: dict[str, dict] | None = None, loco_group: dict[str, dict] | None = None) -> str:
+               loco: dict[str, dict] | None = None, loco_group: dict[str, dict] | None = None,
+               dimensions: dict | None = None) -> str:
     """Markdown. `cv` maps a mode name ("speaker-norm on"/"off") to metrics.summarize output;
     `comparison` holds the compare stage's rows (aurora.evaluation.comparison); `crosscorpus` the crosscorpus
     stage's summary per corpus (aurora.evaluation.crosscorpus); `loco` the leave-one-corpus-out results
-    (aurora.evaluation.loco)."""
+    (aurora.evaluation.loco); `dimensions` the arousal and valence figures (aurora.evaluation.dimensions)."""
     lines = [
         f"# AURORA model card: `{config['model']}`",
         "",
@@ -32,6 +35,7 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         f"Classifies a speech clip into one of {len(config['classes'])} emotions: "
         f"{', '.join(config['classes'])}. Input: {config['input']} computed from 16 kHz mono audio "
         f"(feature fingerprint `{config['feature_fingerprint']}`)." + _precision_text(config),
+        *_dimension_lines(config, dimensions),
         *_loco_lines(loco, loco_group),
         "",
         "## Data",
@@ -113,6 +117,35 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
            if config.get("train", {}).get("shift_temperature") else ""),
     ]
     return "\n".join(lines) + "\n"
+
+
+def dimensions_text(config: dict) -> str:
+    """What a bundle's arousal and valence are and how it computes them, in words."""
+    dims = config["dimensions"]
+    low, high = dims["bands"]
+    how = ("a linear (ridge) head on the same standardised utterance vectors as the categories, trained "
+           "towards each training clip's emotion's point in the table below"
+           + (", pulled towards 0.5 by max(1, input shift) on recordings unlike the training clips"
+              if dims.get("shift_temperature") else "")
+           if dims["method"] == "head" else
+           "read off the class probabilities: the table's points averaged under the calibrated probabilities")
+    return (f"Every file also gets `arousal` (how activated the voice sounds) and `valence` (how pleasant), "
+            f"each in [0, 1] with 0.5 the neutral point, and their bands (low < {low:g} <= mid < {high:g} "
+            f"<= high): {how}. They never change the predicted emotion and do not depend on `--classes` or "
+            "group mode (lone-file).")
+
+
+def _dimension_lines(config: dict, dimensions: dict | None) -> list[str]:
+    if "dimensions" not in config:
+        return []
+    lines = ["", "## Arousal and valence", dimensions_text(config)]
+    table = config["dimensions"].get("table")
+    if table:
+        rows = [[e, f"{p['arousal']:.2f}", f"{p['valence']:.2f}"] for e, p in table.items()]
+        lines += ["", markdown_table(["emotion", "arousal", "valence"], rows)]
+    if dimensions:
+        lines += ["", DIMENSIONS_LEGEND, "", markdown_table(*dimensions_table(dimensions))]
+    return lines
 
 
 def _loco_lines(loco: dict[str, dict] | None, group: dict[str, dict] | None) -> list[str]:

@@ -13,12 +13,14 @@ from aurora.reporting import plots
 from aurora.reporting.html import code_spans, data_uri, render, table_html
 from aurora.reporting.tables import (
     CROSSCORPUS_LEGEND,
+    DIMENSIONS_LEGEND,
     HIGH_BAND_HEADER,
     LOCO_LEGEND,
     comparison_legend,
     comparison_table,
     comparison_title,
     corpus_matrix_table,
+    dimensions_table,
     group_table,
     high_band,
     loco_table,
@@ -152,6 +154,9 @@ def report_html(result: Evaluation, model: str, note: str, splits: dict, crossco
         sections.insert(1, ("Other corpora (never trained on)", _crosscorpus_html(crosscorpus, images)))
     if result.cv_per_corpus:
         sections.insert(1, ("Speaker cross-validation, per corpus", _cv_per_corpus_html(result)))
+    if result.dimensions:
+        sections.insert(1, ("Arousal and valence", f"<p>{code_spans(DIMENSIONS_LEGEND)}</p>"
+                            + table_html(*dimensions_table(result.dimensions))))
     if result.loco:  # the headline of a model of several corpora: first
         sections.insert(0, ("Leave one corpus out", _loco_html(result, images)))
     if "training_curves" in images:
