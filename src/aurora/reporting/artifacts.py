@@ -22,8 +22,8 @@ from aurora.errors import AuroraError
 from aurora.models.bundle import CONFIG, MODEL_CARD, bundle_id, read_config
 
 # Columns worth counting values of, when a table has them.
-COUNTED = ("emotion", "corpus", "speaker", "gender", "status", "confidence_band", "recipe", "scope",
-           "composition")
+COUNTED = ("emotion", "corpus", "speaker", "gender", "status", "confidence_band", "arousal_band",
+           "valence_band", "recipe", "scope", "composition")
 
 
 class ArtifactError(AuroraError, ValueError):
@@ -163,6 +163,8 @@ def describe_splits(path: Path, manifest: Path | None = None) -> dict:
 
 
 def describe_model(path: Path) -> dict:
+    from aurora.reporting.model_card import dimensions_text
+
     config = read_config(path)
     card = path / MODEL_CARD
     return {"kind": "model", "path": str(path), "id": bundle_id(path, config["model"]),
@@ -173,6 +175,7 @@ def describe_model(path: Path) -> dict:
             "temperature": round(float(config["temperature"]), 4),
             "group_mode": config.get("group") is not None, "chosen": config["chosen"],
             "training_hash": config["training_hash"], "size": human_size(size_bytes(path)),
+            "arousal_and_valence": dimensions_text(config),
             "model_card": str(card) if card.is_file() else ""}
 
 
@@ -181,7 +184,7 @@ def describe_metrics(path: Path, per_class_csv: Path | None = None) -> dict:
     given and there."""
     import pandas as pd
 
-    from aurora.reporting.tables import mean_std
+    from aurora.reporting.tables import dimensions_table, mean_std
 
     metrics = json.loads(path.read_text())
     names = ("accuracy", "macro_f1", "uar", "min_class_recall")
@@ -201,9 +204,13 @@ def describe_metrics(path: Path, per_class_csv: Path | None = None) -> dict:
              for k, v in (metrics.get("group_mode") or {}).items()]
     per_class = (pd.read_csv(per_class_csv).to_dict("records")
                  if per_class_csv is not None and per_class_csv.is_file() else [])
+    dimensions = []
+    if metrics.get("dimensions"):  # binary UAR of arousal and valence per corpus, head and read-off
+        header, rows = dimensions_table(metrics["dimensions"])
+        dimensions = [dict(zip(header, row, strict=True)) for row in rows]
     return {"kind": "metrics", "path": str(path), "model": metrics.get("model"),
             "folds": metrics.get("cv_folds"), "note": metrics.get("note", ""), "modes": modes,
-            "group_mode": group, "per_class": per_class}
+            "group_mode": group, "per_class": per_class, "arousal_and_valence": dimensions}
 
 
 def describe(path: Path, manifest: Path | None = None, per_class: Path | None = None) -> dict:
