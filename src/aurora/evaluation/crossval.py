@@ -222,6 +222,7 @@ def _run_job(job: Job) -> JobResult:
             "refit_rows": fitted.refit_rows,
             "smote_added": data.smote_added, "best_epoch": fitted.best_epoch, **fitted.chosen,
             "temperature": round(fitted.temperature, 4),
+            **({"dimension_penalty": head.penalty} if head is not None else {}),
             "test_accuracy": acc if len(data.test_index) else None}
     result = JobResult(job, predictions, note, log, fitted, data.moments,
                        _training_hash(data, fitted.refit_rows > 0) if job.final else "", head=head)
