@@ -79,7 +79,7 @@ def test_evaluation_scores_head_and_read_off_per_corpus():
                          "prob_happy": 0.0, "prob_angry": [0.1, 0.9, 0.2, 0.8, 0.4, 0.7],
                          "head_arousal": [0.3, 0.8, 0.3, 0.8, 0.6, 0.6], "head_valence": 0.5})
     out = evaluate_dimensions(rows, classes, {}, DimensionsConfig(), False)
-    assert out["method"] == "head" and set(out["cv"]) == {"x", "y"}
+    assert out["method"] == "readoff" and set(out["cv"]) == {"x", "y"}
     assert out["cv"]["x"]["readoff"]["arousal"]["uar"]["mean"] == 1.0
     assert out["leave_one_corpus_out"]["x"]["head"]["arousal"]["uar"]["mean"] == 0.5
     assert out["cv"]["x"]["head"]["valence"]["clips"] == 1  # angry only: neutral is not scored for valence

@@ -187,10 +187,10 @@ class DimensionsConfig:
     """Arousal and valence for every file (aurora.models.dimensions)."""
 
     table: dict[str, Point] = field(default_factory=lambda: dict(DEFAULT_POINTS))
-    # head: a ridge regression on the model's standardised utterance vectors, trained on the table's
-    # points of the training clips' emotions; readoff: the table's mean under the calibrated class
-    # probabilities. Sequence models always read off.
-    method: Literal["head", "readoff"] = "head"
+    # readoff: the table's mean under the calibrated class probabilities; head: a ridge regression on
+    # the model's standardised utterance vectors, trained on the table's points of the training clips'
+    # emotions. Sequence models always read off.
+    method: Literal["head", "readoff"] = "readoff"
     bands: tuple[float, ...] = (0.35, 0.65)  # low below the first, high from the second
     scored: dict[str, Poles] = field(default_factory=lambda: dict(DEFAULT_POLES))
 
