@@ -53,6 +53,15 @@ def shift_note(shift: float | None) -> str:
             f"{html.escape(text)}</div>")
 
 
+def dimensions_note(result: FileResult) -> str:
+    """The clip's arousal and valence in words (the test reads data-arousal and data-valence)."""
+    (arousal, valence), (arousal_band, valence_band) = result.dimensions, result.bands
+    return (f'<div id="aurora-dimensions" data-arousal="{arousal:.3f}" data-valence="{valence:.3f}">'
+            f"Arousal {arousal:.2f} ({arousal_band}): how activated the voice sounds. "
+            f"Valence {valence:.2f} ({valence_band}): how pleasant. Both 0-1, 0.5 = neither; "
+            "they do not change the emotion above.</div>")
+
+
 def _show(figure) -> None:
     st.pyplot(figure)
     plt.close(figure)  # pyplot keeps every figure otherwise, and the server runs for days
@@ -64,7 +73,13 @@ def show_result(result: FileResult, predictor: Predictor, y: np.ndarray) -> None
                "low < 0.50")
     st.markdown(shift_note(result.shift), unsafe_allow_html=True)
     probs = pd.DataFrame({"emotion": predictor.classes, "probability": result.probabilities})
-    st.bar_chart(probs, x="emotion", y="probability", horizontal=True, sort="-probability")
+    left, right = st.columns(2)
+    left.bar_chart(probs, x="emotion", y="probability", horizontal=True, sort="-probability")
+    if result.dimensions is not None:
+        with right:
+            st.markdown(dimensions_note(result), unsafe_allow_html=True)
+            _show(figures.plane(result.dimensions[1:], result.dimensions[:1], references(predictor),
+                                "Arousal × valence"))
     if result.segments:
         _show(figures.timeline(result.segments, predictor.classes))
         rows = [{"start_s": s.start_s, "end_s": s.end_s,
@@ -77,6 +92,12 @@ def show_result(result: FileResult, predictor: Predictor, y: np.ndarray) -> None
     _show(figures.mel_spectrogram(y))
     _show(figures.mfcc(y))
     st.markdown('<div id="aurora-analysis-done"></div>', unsafe_allow_html=True)  # for the browser test
+
+
+def references(predictor: Predictor) -> dict[str, tuple[float, float]]:
+    """Each class at its (arousal, valence) point, for orientation on the plane."""
+    return {c: (float(a), float(v)) for c, (a, v) in zip(predictor.classes, predictor.dimensions.points,
+                                                        strict=True)}
 
 
 def analyse(name: str, data: bytes, predictor: Predictor) -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from aurora.config import DimensionsConfig
 from aurora.data.labels import PROBABILITY_PREFIX
+from aurora_app import figures
+
+LABELLED = 40  # files on the plane are named up to this many
 
 REQUIRED = {"path", "status", "emotion", "confidence", "confidence_band"}
 
@@ -24,7 +30,7 @@ def read_predictions(data: bytes) -> pd.DataFrame:
         absent = ", ".join(sorted(missing))
         raise ValueError(f"not a predictions CSV from `aurora predict`: no {absent} column")
     probabilities = [c for c in frame.columns if c.startswith(PROBABILITY_PREFIX)]
-    numeric = ["duration_s", "confidence", "shift", *probabilities]
+    numeric = ["duration_s", "confidence", "shift", "arousal", "valence", *probabilities]
     for column in numeric:
         if column in frame.columns:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
@@ -66,3 +72,24 @@ def batch_page() -> None:
         two.subheader("Confidence")
         counts, edges = np.histogram(ok.confidence, bins=10, range=(0, 1))
         two.bar_chart(pd.DataFrame({"files": counts}, index=[f"{e:.1f}" for e in edges[:-1]]))
+        show_plane(ok)
+
+
+def show_plane(ok: pd.DataFrame) -> None:
+    """The files shown on the arousal x valence plane (CSVs from before arousal have none)."""
+    if "arousal" not in ok or "valence" not in ok:
+        return
+    placed = ok.dropna(subset=["arousal", "valence"])
+    if not len(placed):
+        return
+    st.subheader("Arousal × valence")
+    names = [os.path.basename(p) for p in placed.path] if len(placed) <= LABELLED else None
+    table = {e: (p.arousal, p.valence) for e, p in DimensionsConfig().table.items()}
+    figure = figures.plane(placed.valence.to_numpy(), placed.arousal.to_numpy(), table,
+                           f"{len(placed)} files", names)
+    st.pyplot(figure, width="content")
+    plt.close(figure)
+    # After the figure: the browser test waits for this line, then finds the picture above it.
+    st.markdown(f'<div id="aurora-plane" data-files="{len(placed)}">Each file at its valence (how pleasant) '
+                "and arousal (how activated), both 0-1, 0.5 = neither; the emotions at their places in "
+                "params.yaml's dimensions.table for orientation.</div>", unsafe_allow_html=True)

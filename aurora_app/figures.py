@@ -1,5 +1,5 @@
-"""Matplotlib figures of one clip: waveform, mel spectrogram, MFCCs, and the per-window
-emotion timeline of a long file."""
+"""Matplotlib figures of one clip: waveform, mel spectrogram, MFCCs, the per-window
+emotion timeline of a long file, and the arousal x valence plane (one clip or a folder's files)."""
 
 from __future__ import annotations
 
@@ -64,5 +64,26 @@ def timeline(segments: list[Segment], classes: list[str]) -> plt.Figure:
         ax.barh(classes[best], s.end_s - s.start_s, left=s.start_s, color=colours[classes[best]],
                 alpha=0.35 + 0.65 * float(s.probabilities[best]), height=0.6)
     ax.set(xlabel="seconds", title="Emotion per window (opacity: confidence)")
+    fig.tight_layout()
+    return fig
+
+
+def plane(valence: np.ndarray, arousal: np.ndarray, references: dict[str, tuple[float, float]],
+          title: str, labels: list[str] | None = None) -> plt.Figure:
+    """Files as points on the valence (x) x arousal (y) plane, both 0-1, with the model's classes at
+    their points (`references`: class -> (arousal, valence)) for orientation; `labels` names the
+    points (one clip: none)."""
+    fig, ax = plt.subplots(figsize=(4.6, 4.3))
+    ax.axhline(0.5, color="#bbbbbb", linewidth=0.8)
+    ax.axvline(0.5, color="#bbbbbb", linewidth=0.8)
+    for i, (name, (a, v)) in enumerate(references.items()):  # labels above and below, in turn: neighbours
+        ax.plot(v, a, marker="+", color="#999999", markersize=6)  # (angry, fearful) stay readable
+        ax.annotate(name, (v, a), color="#777777", fontsize=8, ha="center", va="bottom" if i % 2 else "top",
+                    xytext=(0, 4 if i % 2 else -4), textcoords="offset points")
+    ax.scatter(valence, arousal, s=60 if len(valence) == 1 else 18, color="#d93025", alpha=0.8, zorder=3)
+    for text, v, a in zip(labels or [], valence, arousal, strict=False):
+        ax.annotate(text, (v, a), fontsize=6, xytext=(3, 3), textcoords="offset points")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="valence (unpleasant → pleasant)",
+           ylabel="arousal (deactivated → activated)", title=title)
     fig.tight_layout()
     return fig

@@ -23,6 +23,7 @@ def model_page(model_dir: str) -> None:
              f"{info['inputs']} inputs; temperature {info['temperature']}; "
              f"group mode {'available' if info['group_mode'] else 'not available'}.")
     st.write("Classes: " + ", ".join(info["classes"]))
+    st.write(info["arousal_and_valence"])
     metrics = beside_model(model, METRICS)
     if metrics.is_file():
         view = describe_metrics(metrics, beside_model(model, PER_CLASS))
@@ -33,6 +34,9 @@ def model_page(model_dir: str) -> None:
         if view["group_mode"]:
             st.subheader("Group mode (folders of one speaker)")
             st.dataframe(pd.DataFrame(view["group_mode"]), hide_index=True)
+        if view["arousal_and_valence"]:
+            st.subheader("Arousal and valence (binary UAR, mean ± std over speakers)")
+            st.dataframe(pd.DataFrame(view["arousal_and_valence"]), hide_index=True)
         if view["per_class"]:
             st.subheader("Per class (mean ± std over folds)")
             st.dataframe(pd.DataFrame(view["per_class"]), hide_index=True)

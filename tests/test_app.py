@@ -1,6 +1,7 @@
 """The web explorer: upload checks, the batch page's CSV reader, and a real browser
 (Debian's headless Chromium, driven by selenium) uploading a real clip."""
 
+import csv
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import soundfile as sf
 
 from aurora.config import PredictConfig
 from aurora.inference.classify import classify_files
+from aurora.inference.output import file_columns, result_rows
 from aurora.inference.predictor import Predictor
 from aurora_app.batch_view import read_predictions
 from aurora_app.uploads import MAX_SECONDS, UploadError, save_upload
@@ -49,6 +51,9 @@ def test_batch_page_reads_predictions_and_rejects_other_csvs():
     assert frame["shift"].iloc[0] == 1.732 and np.isnan(frame["shift"].iloc[1])
     with pytest.raises(ValueError, match="no confidence, confidence_band, emotion column"):
         read_predictions(b"path,status\nx.wav,ok\n")
+    with_dimensions = read_predictions(b"path,status,emotion,confidence,confidence_band,arousal,valence\n"
+                                       b"a.wav,ok,sad,0.8,high,0.21,0.18\nb.wav,error,,,,,\n")
+    assert with_dimensions.arousal.iloc[0] == 0.21 and np.isnan(with_dimensions.valence.iloc[1])
 
 
 @pytest.fixture
@@ -120,6 +125,9 @@ def test_browser_uploads_a_real_clip_and_reads_the_prediction(browser, app_url, 
     assert f"{confidence:.0%}" in badge.text
     shift = browser.find_element(By.ID, "aurora-shift")  # how unlike the training clips, as in the CSV
     assert float(shift.get_attribute("data-shift")) == pytest.approx(expected.shift, abs=1e-3)
+    dimensions = browser.find_element(By.ID, "aurora-dimensions")  # beside the probabilities, as in the CSV
+    assert [float(dimensions.get_attribute(f"data-{d}")) for d in ("arousal", "valence")] == pytest.approx(
+        expected.dimensions, abs=1e-3)
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid='stImage'] img, img")) >= 3  # figures
     screenshot = tmp_path / "analyse.png"
     browser.save_screenshot(str(screenshot))
@@ -139,3 +147,18 @@ def test_browser_uploads_a_real_clip_and_reads_the_prediction(browser, app_url, 
     browser.get(f"{app_url}/model")
     wait.until(lambda d: "no metrics beside this model" in d.page_source)
     assert Predictor(tiny_model).model_id in browser.page_source
+
+    # The batch page puts a folder's files on the arousal x valence plane.
+    table = tmp_path / "predictions.csv"
+    row, _ = result_rows(expected, classes, Predictor(tiny_model).model_id)
+    with open(table, "w", newline="") as f:
+        writer = csv.DictWriter(f, file_columns(classes))
+        writer.writeheader()
+        writer.writerows([row, {**row, "path": "other.wav", "arousal": 0.2, "valence": 0.9}])
+    browser.get(f"{app_url}/batch")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "input[type='file']"))
+    browser.find_element(By.CSS_SELECTOR, "input[type='file']").send_keys(str(table))
+    wait.until(lambda d: d.find_elements(By.ID, "aurora-plane"))
+    assert browser.find_element(By.ID, "aurora-plane").get_attribute("data-files") == "2"
+    assert "Traceback" not in browser.page_source
+    browser.save_screenshot(str(tmp_path / "batch.png"))
