@@ -192,7 +192,8 @@ def test_loading_twice_shares_one_model_and_threads_share_it_safely(tiny_model, 
         pd.testing.assert_frame_equal(frame.drop(columns="timestamp"), expected)
 
 
-NUMBER_COLUMNS = {"duration_s", "confidence", "shift", "start_s", "end_s", "prob_neutral", "prob_angry"}
+NUMBER_COLUMNS = {"duration_s", "confidence", "arousal", "valence", "shift", "start_s", "end_s",
+                  "prob_neutral", "prob_angry"}
 
 
 def _csv(path) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 from aurora.data.labels import probability_columns
 from aurora.inference.output import file_columns, segment_columns
 
-_NUMBERS = ("duration_s", "confidence", "shift", "start_s", "end_s")
+_NUMBERS = ("duration_s", "confidence", "arousal", "valence", "shift", "start_s", "end_s")
 
 
 def _frame(rows: list[dict], columns: list[str], numbers: set[str]) -> pd.DataFrame:
