@@ -178,6 +178,13 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert "alt='corpus x corpus'" in page
     assert "data:image/png;base64," in page and "<script" not in page
     assert "http://" not in page and "https://" not in page  # self-contained
+    # Arousal and valence beside the categories: both methods scored per corpus, CV and LOCO.
+    dims = metrics["dimensions"]
+    assert dims["method"] == "readoff"
+    assert set(dims["cv"]) == set(dims["leave_one_corpus_out"]) == {"emodb", "ravdess"}
+    assert set(dims["cv"]["ravdess"]) == {"head", "readoff"}
+    assert dims["cv"]["ravdess"]["head"]["arousal"]["uar"]["mean"] >= 0
+    assert "<h2>Arousal and valence</h2>" in page and "arousal and valence (binary UAR" in first
     assert (art / "model/weights.pt").is_file() and (art / "model/MODEL_CARD.md").is_file()
     runs = json.loads((art / "compare.json").read_text())["runs"]  # every feature set x model, same folds
     assert [(r["features"], r["model"]) for r in runs] == [tuple(run.split("/")) for run in
@@ -188,7 +195,9 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     assert all(0 <= r[mode]["accuracy"]["mean"] <= 1 for r in runs for mode in modes)
     assert all("balanced" in r["group"] for r in runs)
     card = (art / "model/MODEL_CARD.md").read_text()
-    assert card.index("## Leave one corpus out") < card.index("## Data") and "Trained on 2 corpora" in card
+    headings = [card.index(h) for h in ("## Leave one corpus out", "## Arousal and valence", "\n## Data\n")]
+    assert headings == sorted(headings)
+    assert "Trained on 2 corpora" in card
     assert all(f"| {r['features']} | {r['model']} |" in card for r in runs)
     # One run: the heading names it instead of promising every feature set; a column per mode trained.
     assert (f"{runs[0]['features']}/{runs[0]['model']} on the CV folds" if len(runs) == 1
@@ -222,6 +231,7 @@ def test_repro_builds_every_stage_then_skips_then_computes_only_the_new_clip(pro
     shown = _inspect(root, env, "model")["training_data"]["emodb"]
     assert shown == f"{emodb['speakers']} speakers, {emodb['clips']} clips"
     assert _inspect(root, env, "metrics")["modes"][0]["evaluation"] == "lone file (CV)"
+    assert "read off the class probabilities" in _inspect(root, env, "model")["arousal_and_valence"]
 
     write_clip(corpus / "Actor_07/03-01-08-02-02-02-07.flac", seconds=0.6, seed=42)
     third = _repro(root, env)

@@ -35,8 +35,8 @@ def model_card(config: dict, cv: dict[str, dict], test: dict | None, folds: list
         f"Classifies a speech clip into one of {len(config['classes'])} emotions: "
         f"{', '.join(config['classes'])}. Input: {config['input']} computed from 16 kHz mono audio "
         f"(feature fingerprint `{config['feature_fingerprint']}`)." + _precision_text(config),
-        *_dimension_lines(config, dimensions),
         *_loco_lines(loco, loco_group),
+        *_dimension_lines(config, dimensions),
         "",
         "## Data",
         *_data_lines(config),
