@@ -30,10 +30,12 @@ def module_file(name: str) -> Path | None:
 
 
 def imported_modules(path: Path, name: str) -> set[str]:
-    """Every module `path` (module `name`) imports, anywhere in it, with the packages on the way."""
+    """Every module `path` (module `name`) imports, anywhere in it, with the packages on the way;
+    not those under `if TYPE_CHECKING:`, which never run (aurora/__init__.py names the API's types
+    there and imports them on first use)."""
     found = set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in _runtime_nodes(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -48,6 +50,18 @@ def imported_modules(path: Path, name: str) -> set[str]:
         parts = module.split(".")
         with_parents.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
     return with_parents
+
+
+def _runtime_nodes(tree: ast.AST):
+    """ast.walk without the bodies of `if TYPE_CHECKING:` blocks (their `else` still runs)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+        else:
+            todo.extend(ast.iter_child_nodes(node))
 
 
 def closure(module: str) -> dict[str, Path]:
