@@ -7,8 +7,8 @@ archive's sub-folders are themselves links to those folders (as DVC, data
 catalogues and shared drives lay data out), plus one link back to the
 archive itself (a loop, which must not classify anything twice). It then
 runs `aurora predict ARCHIVE --recursive` in a fresh process and prints the
-peak RSS of the whole process tree (the command and, without
-PREFECT_API_URL, its temporary Prefect server), the command's own peak, and
+peak RSS of the whole process tree (the command, and whatever it starts),
+the command's own peak, and
 files/s (rows over the whole command's wall time, and the flow's own rate).
 
     RAVDESS_DIR=../shared/data/ravdess python benchmarks/folders.py --files 1000 10000 [--huge]
@@ -63,7 +63,7 @@ def main() -> None:
     if not raw:
         raise SystemExit("set RAVDESS_DIR to a RAVDESS copy")
     sizes = [*args.files, *([HUGE] if args.huge else [])]
-    api = os.environ.get("PREFECT_API_URL", "(none: a temporary server per command)")
+    api = os.environ.get("PREFECT_API_URL", "(none: classified in the command's own process)")
     print(f"model {args.model}, {'real' if args.plain else 'linked'} sub-folders of {args.per_folder} "
           f"files, PREFECT_API_URL={api}", flush=True)
     for n in sizes:
@@ -71,7 +71,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
             archive, store = build_archive(clips, Path(tmp), args.per_folder)
             out = Path(tmp) / "predictions.csv"
-            run = run_predict([store if args.plain else archive], out, Path(args.model), ["--recursive"])
+            run = run_predict([store if args.plain else archive], out, Path(args.model), ["--recursive"],
+                              dict(os.environ))
             with open(out, newline="") as f:
                 rows = list(csv.DictReader(f))
             ok = sum(r["status"] == "ok" for r in rows)
