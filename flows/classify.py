@@ -18,16 +18,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 import aurora.inference.batches
-from aurora.config import PredictConfig
+from aurora.config import PredictConfig, predict_config
 from aurora.inference.batches import BATCH_RETRIES, BATCH_RETRY_DELAY_S, threads_per_batch
 from aurora.inference.classify import FileResult
 from aurora.inference.shared import cached_predictor
 from aurora.inference.to_csv import check_before_running, classify_to_csv
 from aurora.util.parallel import worker_count
-from flows.predict import predict_settings
 from stages.paths import MODEL
 
-__all__ = ["classify_batch", "classify_folder", "predict_settings", "run_classify", "task_runner"]
+__all__ = ["classify_batch", "classify_folder", "run_classify", "task_runner"]
 
 
 class Batch(NamedTuple):
@@ -99,4 +98,4 @@ def run_classify(paths: list[str], out: str, *, model_dir: str = str(MODEL),
 if __name__ == "__main__":
     import sys
 
-    print(run_classify(sys.argv[1:-1], sys.argv[-1], settings=predict_settings("params.yaml")))
+    print(run_classify(sys.argv[1:-1], sys.argv[-1], settings=predict_config("params.yaml")))

@@ -114,6 +114,20 @@ def tiny_model(tmp_path_factory) -> Path:
     return directory
 
 
+def start_then_kill(args: list[str], env: dict, out: Path, lines: int = 5) -> int:
+    """Start `args` (an `aurora predict ... --out out` command), kill -9 it once its journal holds
+    `lines` rows, and return how many rows the journal kept."""
+    run = subprocess.Popen(args, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = out.with_name(f".{out.name}.journal.jsonl")
+    deadline = time.monotonic() + 300
+    while not (journal.is_file() and journal.read_text().count("\n") >= lines):
+        assert run.poll() is None and time.monotonic() < deadline, "the run ended before it was killed"
+        time.sleep(0.05)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    return journal.read_text().count("\n")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import HIGH_F0, LOW_F0, REPO, write_clip
+from tests.conftest import HIGH_F0, LOW_F0, REPO, start_then_kill, write_clip
 
 AURORA = [sys.executable, "-m", "aurora_cli.main"]
 
@@ -60,17 +60,8 @@ def test_interrupted_run_resumes_and_ends_with_one_row_per_file(prefect_env, tin
     out = tmp_path / "p.csv"
     args = ["predict", str(folder), "--out", str(out), "--model", str(tiny_model), "--batch-files", "1",
             "--workers", "1"]
-    first = subprocess.Popen([*AURORA, *args], env=prefect_env, cwd=REPO, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    journal = out.with_name(f".{out.name}.journal.jsonl")
-    deadline = time.monotonic() + 300
-    while not (journal.is_file() and journal.read_text().count("\n") >= 5):
-        assert first.poll() is None and time.monotonic() < deadline, "the run ended before it was killed"
-        time.sleep(0.05)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
+    journalled = start_then_kill([*AURORA, *args], prefect_env, out)
     assert not out.exists()
-    journalled = journal.read_text().count("\n")
     second = _aurora(args, prefect_env)
     assert second.returncode == 0, second.stderr[-3000:]
     rows = _read(out)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import csv
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ import pytest
 import flows.in_process
 from aurora.config import PredictConfig
 from flows.prefect_api import configured_api_url
-from tests.conftest import HIGH_F0, LOW_F0, REPO, write_clip
+from tests.conftest import HIGH_F0, LOW_F0, REPO, start_then_kill, write_clip
 
 AURORA = [sys.executable, "-m", "aurora_cli.main"]
 
@@ -40,16 +38,7 @@ def test_without_a_server_predict_runs_in_process_says_so_and_resumes(no_server_
     out = tmp_path / "p.csv"
     args = [*AURORA, "predict", str(folder), "--out", str(out), "--model", str(tiny_model),
             "--batch-files", "1", "--workers", "1"]
-    first = subprocess.Popen(args, env=no_server_env, cwd=REPO, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    journal = out.with_name(f".{out.name}.journal.jsonl")
-    deadline = time.monotonic() + 300
-    while not (journal.is_file() and journal.read_text().count("\n") >= 5):
-        assert first.poll() is None and time.monotonic() < deadline, "the run ended before it was killed"
-        time.sleep(0.05)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    journalled = journal.read_text().count("\n")
+    journalled = start_then_kill(args, no_server_env, out)
     second = subprocess.run(args, env=no_server_env, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
     assert second.stderr.count(flows.in_process.NOT_RECORDED) == 1
